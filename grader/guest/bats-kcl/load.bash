@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Helpers for the labs' bats tests, loaded in each test's setup:
+#
+#     setup() { bats_load_library kcl; }
+#
+# Brings bats-support and bats-assert (joined into one file when the VM is
+# built, so loading them costs one `source`), and marks the start of the test
+# in the kernel log so the grader can tell which test a kernel message
+# belongs to.
+
+# shellcheck source=/dev/null
+source /usr/lib/bats/kcl/assert-libs.bash
+
+LAB_DIR=${LAB_DIR:-/lab}
+KCL_TEST_MARK="kcl-test $BATS_SUITE_TEST_NUMBER:"
+echo "$KCL_TEST_MARK $BATS_TEST_DESCRIPTION" >/dev/kmsg
+
+# Path of a module built for this lab.
+module_file() {
+	printf '%s/modules/%s.ko\n' "$LAB_DIR" "$1"
+}
+
+module_loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# Remove a module if a test left it loaded (for teardown).
+unload_module() {
+	if module_loaded "$1"; then
+		rmmod "$1"
+	fi
+}
+
+# The kernel log written since this test started, without timestamps. Its
+# first line is the test's own marker, so it is never empty (bats-assert's
+# assert_line refuses an empty output).
+kernel_log() {
+	dmesg | sed -n "/$KCL_TEST_MARK /,\$p" | sed 's/^\[[ 0-9.]*\] //'
+}
+
+# Fail unless the kernel log since the test started has a line containing
+# the text (a fixed string, not a pattern). To check several lines, `run
+# kernel_log` once and use assert_line: each call reads the whole log.
+assert_kernel_log() {
+	run kernel_log
+	assert_line --partial "$1"
+}
+
+# Octal permission bits of a file, e.g. 644.
+file_mode() {
+	stat -c %a "$1"
+}
+
+# Taint bits other than O (out-of-tree module, 4096) and E (unsigned module,
+# 8192): every lab module sets those two, anything else means trouble.
+unexpected_taint() {
+	echo $(($(cat /proc/sys/kernel/tainted) & ~(4096 | 8192)))
+}

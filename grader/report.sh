@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Render grading results.
+#
+#   grader/report.sh lab LAB.json         one lab: verdict line, then what failed
+#   grader/report.sh summary REPORT.json  the table of all graded labs
+#   grader/report.sh junit REPORT.json    JUnit XML (stdout)
+set -euo pipefail
+
+mode=$1 file=$2
+
+case $mode in
+lab)
+	jq -r '
+	def indent($n): split("\n") | map(select(length > 0) | ($n * " ") + .) | join("\n");
+	"[\(.id)] \(.verdict | ascii_upcase)  \(.points)/\(.max_points) points  \(.seconds)s  \(.summary)",
+	(if (.warnings | length) > 0 then
+		"   compiler warnings (\(.warnings | length)):\n" + (.warnings[:10] | join("\n") | indent(5))
+	 else empty end),
+	(if .verdict == "build-error" then .build_log | indent(5) else empty end),
+	(.tests[] | select(.result == "fail") |
+		"   FAIL \(.name)  (0/\(.max_points))",
+		(.message | indent(7)),
+		(if .kernel_log then "       kernel log during this test:\n" + (.kernel_log | indent(9))
+		 else empty end)),
+	(if .console_tail then "   last lines of the kernel console:\n" + (.console_tail | indent(5))
+	 else empty end)' "$file"
+	;;
+summary)
+	jq -r '
+	"",
+	"Summary (kernel \(.kernel), \(.accel), source \(.src))",
+	(.labs[] | "  \(.id | . + (" " * (14 - length)))  \(.verdict | . + (" " * (12 - length)))  \(.points)/\(.max_points)  \(.seconds)s"),
+	"  total: \(.points)/\(.max_points) points in \(.seconds)s"' "$file"
+	printf '  reports: %s, %s\n' "$file" "${file%.json}.xml"
+	;;
+junit)
+	jq -r '
+	def xml: tostring | gsub("[\u0000-\u0008\u000b\u000c\u000e-\u001f]"; "") | @html;
+	def attr: "\"" + xml + "\"";
+	[.labs[].tests[]] as $all
+	| "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+	"<testsuites name=\"kernel-comm-labs\" tests=\"\($all | length)\" failures=\"\($all | map(select(.result == "fail")) | length)\" time=\"\(.seconds)\">",
+	(.labs[] |
+		"  <testsuite name=\(.id | attr) tests=\"\(.tests | length)\" failures=\"\(.tests | map(select(.result == "fail")) | length)\" skipped=\"\(.tests | map(select(.result == "skip")) | length)\" time=\"\(.seconds)\">",
+		"    <properties><property name=\"verdict\" value=\(.verdict | attr)/><property name=\"points\" value=\"\(.points)/\(.max_points)\"/></properties>",
+		(.id as $lab | .tests[] |
+			"    <testcase classname=\($lab | attr) name=\(.name | attr) time=\"\((.ms // 0) / 1000)\">"
+			+ (if .result == "fail" then
+				"<failure message=\(.message | split("\n")[0] | attr)>\(.message + (.kernel_log // "") | xml)</failure>"
+			   elif .result == "skip" then "<skipped/>"
+			   else "" end)
+			+ "</testcase>"),
+		(if .build_log then "    <system-out>\(.build_log | xml)</system-out>" else empty end),
+		"  </testsuite>"),
+	"</testsuites>"' "$file"
+	;;
+*)
+	echo "usage: grader/report.sh lab|summary|junit FILE" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# Helpers shared by the vm/ and grader/ scripts. Source it; it sets nothing
+# but variables prefixed KCL_ and functions prefixed kcl_.
+
+KCL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KCL_BUILD=${BUILD_DIR:-$KCL_ROOT/build}
+
+# Debian packages the kit needs on the host, one line each:
+# "package  why". `make deps` installs them; every target checks them first.
+KCL_HOST_PACKAGES=(
+	"make           drives the kit"
+	"gcc-12         builds modules (the kernel headers name gcc-12) and clients"
+	"libc6-dev      static user-space programs for the VM"
+	"libelf1        used by the kernel's build tools (modpost, objtool)"
+	"libssl3        used by the kernel's build tools (sign-file)"
+	"zlib1g         used by the kernel's build tools"
+	"kmod           reads module metadata on the host (modinfo)"
+	"cpio           packs the VM's initramfs"
+	"xz-utils       unpacks compressed kernel modules"
+	"qemu-system-x86 runs the lab VM"
+	"busybox-static the VM's shell and tools"
+	"bash-static    bash for bats inside the VM"
+	"jq             writes the JSON report"
+	"npm            fetches the pinned bats-core and its libraries"
+	"ca-certificates lets npm reach its registry"
+	"fakeroot       packs root-owned files and device nodes without root"
+)
+
+kcl_step() { printf '==> %s\n' "$*" >&2; }
+kcl_warn() { printf 'warning: %s\n' "$*" >&2; }
+kcl_die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+kcl_package_installed() {
+	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == *" installed" ]]
+}
+
+# The Debian packages from KCL_HOST_PACKAGES that are not installed.
+kcl_missing_packages() {
+	local line pkg
+	for line in "${KCL_HOST_PACKAGES[@]}"; do
+		pkg=${line%% *}
+		# npm may come from outside Debian (e.g. a nodejs install)
+		if [[ $pkg == npm ]] && command -v npm >/dev/null; then
+			continue
+		fi
+		kcl_package_installed "$pkg" || printf '%s\n' "$pkg"
+	done
+}
+
+kcl_require_host() {
+	local missing
+	command -v dpkg-query >/dev/null ||
+		kcl_die "this kit needs a Debian-based host (dpkg, apt-get)"
+	missing=$(kcl_missing_packages | tr '\n' ' ')
+	[[ -z $missing ]] && return 0
+	kcl_die "missing Debian packages: ${missing% }
+       install them with:  make deps
+       (or: sudo apt-get install --no-install-recommends ${missing% })"
+}
+
+# Kernel series -> Debian meta package naming its current cloud release.
+kcl_meta_package() {
+	case $1 in
+	6.12) echo linux-image-6.12-cloud-amd64 ;;
+	6.1) echo linux-image-cloud-amd64 ;;
+	*) kcl_die "unknown KERNEL=$1 (supported: 6.12, 6.1)" ;;
+	esac
+}
+
+KCL_SERIES=${KERNEL:-6.12}
+kcl_meta_package "$KCL_SERIES" >/dev/null
+KCL_VM_DIR=$KCL_BUILD/vm/$KCL_SERIES
+KCL_TOOLS_DIR=$KCL_BUILD/vm/tools
+
+# Set once `make vm` has run for the series: the release (uname -r) and the
+# kernel build tree modules compile against.
+kcl_load_vm() {
+	[[ -f $KCL_VM_DIR/ready ]] ||
+		kcl_die "the VM for KERNEL=$KCL_SERIES is not prepared; run:  make vm KERNEL=$KCL_SERIES"
+	KCL_RELEASE=$(<"$KCL_VM_DIR/release")
+	KCL_KDIR=$KCL_VM_DIR/root/usr/src/linux-headers-$KCL_RELEASE
+	KCL_VMLINUZ=$KCL_VM_DIR/root/boot/vmlinuz-$KCL_RELEASE
+	KCL_BASE_CPIO=$KCL_VM_DIR/base.cpio
+}
+
+# Milliseconds since the epoch, for durations in reports.
+kcl_now_ms() { date +%s%3N; }
+# Seconds (one decimal) since a kcl_now_ms time.
+kcl_elapsed() {
+	awk -v ms=$(($(kcl_now_ms) - $1)) 'BEGIN { printf "%.1f\n", ms / 1000 }'
+}
+
+# KVM when the CPU advertises vmx/svm and /dev/kvm opens, else TCG;
+# ACCEL=kvm|tcg overrides.
+kcl_detect_accel() {
+	if grep -qwE 'vmx|svm' /proc/cpuinfo 2>/dev/null &&
+		{ : <>/dev/kvm; } 2>/dev/null; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}
+
+case ${ACCEL:-auto} in
+auto) KCL_ACCEL=$(kcl_detect_accel) ;;
+tcg) KCL_ACCEL=tcg ;;
+kvm)
+	[[ $(kcl_detect_accel) == kvm ]] ||
+		kcl_die "ACCEL=kvm, but KVM is not usable here (no vmx/svm flag, or /dev/kvm does not open); use ACCEL=tcg"
+	KCL_ACCEL=kvm
+	;;
+*) kcl_die "unknown ACCEL=$ACCEL (use kvm or tcg)" ;;
+esac
+# Time limits in lab.conf are for KVM; software emulation is this much slower.
+if [[ $KCL_ACCEL == kvm ]]; then KCL_TIME_SCALE=1; else KCL_TIME_SCALE=4; fi

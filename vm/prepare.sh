@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make vm`: everything the lab VM of one kernel series needs, idempotently.
+set -euo pipefail
+# shellcheck source=vm/common.sh
+. "$(dirname "$0")/common.sh"
+kcl_require_host
+"$KCL_ROOT/vm/kernel.sh"
+"$KCL_ROOT/vm/initramfs.sh"
+touch "$KCL_VM_DIR/ready"
+kcl_load_vm
+kcl_step "VM ready: kernel $KCL_RELEASE"
