@@ -11,8 +11,9 @@
 # and drops the code. Inside a block, a line "/* SKELETON: code */" becomes
 # "code" in the skeleton (e.g. a stub return so that the skeleton compiles).
 #
-#   grader/skeletons.sh           regenerate skeletons/
-#   grader/skeletons.sh --check   exit 1 if skeletons/ is out of date
+#   grader/skeletons.sh               regenerate skeletons/
+#   grader/skeletons.sh --lab NN-name regenerate skeletons/NN-name only
+#   grader/skeletons.sh --check       exit 1 if skeletons/ is out of date
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -49,18 +50,36 @@ strip_solution() {
 	}' "$1"
 }
 
-# Write the skeletons of every lab into directory $1.
-generate() {
-	local out=$1 lab file
-	for lab in "$KCL_ROOT"/solutions/*/; do
-		lab=$(basename "$lab")
-		mkdir -p "$out/$lab"
-		for file in "$KCL_ROOT/solutions/$lab"/*; do
-			[[ -f $file ]] || continue
-			strip_solution "$file" >"$out/$lab/$(basename "$file")"
-		done
+# Write the skeleton of lab $2 into directory $1/$2.
+generate_lab() {
+	local out=$1 lab=$2 file
+	mkdir -p "$out/$lab"
+	for file in "$KCL_ROOT/solutions/$lab"/*; do
+		[[ -f $file ]] || continue
+		strip_solution "$file" >"$out/$lab/$(basename "$file")"
 	done
 }
+
+# Write the skeletons of every lab into directory $1.
+generate() {
+	local lab
+	for lab in "$KCL_ROOT"/solutions/*/; do
+		generate_lab "$1" "$(basename "$lab")"
+	done
+}
+
+if [[ ${1:-} == --lab ]]; then
+	lab=${2:?--lab needs a lab id, e.g. 02-procfs}
+	[[ -d $KCL_ROOT/solutions/$lab ]] || kcl_die "no solutions/$lab"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	generate_lab "$tmp" "$lab"
+	rm -rf "$KCL_ROOT/skeletons/$lab"
+	mkdir -p "$KCL_ROOT/skeletons"
+	mv "$tmp/$lab" "$KCL_ROOT/skeletons/$lab"
+	kcl_step "skeletons/$lab written from solutions/$lab"
+	exit 0
+fi
 
 if [[ ${1:-} == --check ]]; then
 	tmp=$(mktemp -d)

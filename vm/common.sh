@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the KCL_ variables are used by the scripts that source this
 # Helpers shared by the vm/ and grader/ scripts. Source it; it sets nothing
 # but variables prefixed KCL_ and functions prefixed kcl_.
 
@@ -24,6 +25,7 @@ KCL_HOST_PACKAGES=(
 	"npm            fetches the pinned bats-core and its libraries"
 	"ca-certificates lets npm reach its registry"
 	"fakeroot       packs root-owned files and device nodes without root"
+	"shellcheck     checks the kit's scripts (make test)"
 )
 
 kcl_step() { printf '==> %s\n' "$*" >&2; }

@@ -59,6 +59,7 @@ done
 # in one file, in load order, cost one `source`.
 cp -r "$guest/bats-kcl" "$stage/usr/lib/bats/kcl"
 for lib in bats-support bats-assert; do
+	# shellcheck disable=SC2016 # matches the literal text of load.bash
 	sed -n 's|^source "$(dirname "${BASH_SOURCE\[0\]}")/\(src/.*\)"$|\1|p' \
 		"$tools/node_modules/$lib/load.bash" |
 		while read -r part; do
@@ -72,7 +73,12 @@ gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/run-as-user" "$guest/ru
 
 modules=$KCL_VM_DIR/root/lib/modules/$release/kernel/drivers/misc/pvpanic
 for module in pvpanic pvpanic-pci; do
-	xz -dc "$modules/$module.ko.xz" >"$stage/lib/modules/kcl/$module.ko"
+	# 6.12 ships its modules xz-compressed, 6.1 does not
+	if [[ -f $modules/$module.ko.xz ]]; then
+		xz -dc "$modules/$module.ko.xz" >"$stage/lib/modules/kcl/$module.ko"
+	else
+		cp "$modules/$module.ko" "$stage/lib/modules/kcl/"
+	fi
 done
 
 cat >"$stage/etc/passwd" <<'EOF'

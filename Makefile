@@ -1,0 +1,56 @@
+# kernel-comm-labs: the front door. `make help` lists what it does.
+#
+# Variables (all optional):
+#   LAB=01|01-hello|"01 02"|all   labs to grade or boot (default: all)
+#   SRC=skeletons|solutions|DIR   the code to grade (default: skeletons)
+#   KERNEL=6.12|6.1               kernel series of the VM (default: 6.12;
+#                                 make test: both)
+#   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
+
+SHELL := /bin/bash
+LAB ?= all
+SRC ?= skeletons
+export LAB SRC KERNEL ACCEL
+
+.DEFAULT_GOAL := help
+.PHONY: help deps vm grade boot test skeletons bench clean
+
+help:
+	@echo "kernel-comm-labs: labs on how user space and the Linux kernel talk"
+	@echo
+	@echo "  make deps                 install the Debian packages the kit needs (once, uses sudo)"
+	@echo "  make grade [LAB=01]       build, boot and test labs; report in build/report.{json,xml}"
+	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1] [ACCEL=kvm|tcg]"
+	@echo "  make boot LAB=01          a shell in the lab VM with the lab's modules in /lab"
+	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too)"
+	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
+	@echo "  make bench                time a bare boot, a lab build and a lab-01 grade"
+	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
+	@echo "  make clean                remove build/"
+	@echo
+	@echo "Students: edit skeletons/NN-name/, then  make grade LAB=NN"
+	@echo "Details: README.md, labs/NN-name/README.md, grader/README.md, vm/README.md"
+
+deps:
+	@vm/deps.sh
+
+vm:
+	@vm/prepare.sh
+
+grade:
+	@grader/grade
+
+boot:
+	@grader/boot.sh
+
+test:
+	@grader/tests/run.sh
+
+skeletons:
+	@grader/skeletons.sh
+
+bench:
+	@grader/bench.sh
+
+clean:
+	rm -rf build
