@@ -29,8 +29,9 @@ if ! cmp -s "$KCL_ROOT/vm/package-lock.json" "$tools/package-lock.json"; then
 fi
 
 kcl_step "kernel $KCL_SERIES: building the base initramfs"
-stage=$KCL_VM_DIR/base.stage
-rm -rf "$stage"
+# A private stage: several graders may rebuild at once.
+stage=$(mktemp -d "$KCL_VM_DIR/base.stage.XXXXXX")
+trap 'rm -rf "$stage" "$stage.cpio"' EXIT
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,usr/lib/bats,etc,proc,sys,dev,tmp,root,home/student,lab,lib/modules/kcl}
 
 cp /bin/busybox "$stage/bin/busybox"
@@ -95,6 +96,5 @@ printf 'export PS1="lab-vm:\\w# " PATH=/lab/bin:/bin:/usr/bin\n' >"$stage/etc/pr
 (cd "$stage" && fakeroot -- sh -c '
 	mknod -m 600 dev/console c 5 1
 	chown -R 1000:1000 home/student
-	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc') >"$out.tmp"
-mv "$out.tmp" "$out"
-rm -rf "$stage"
+	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc') >"$stage.cpio"
+mv "$stage.cpio" "$out"

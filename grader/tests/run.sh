@@ -9,6 +9,7 @@
 #     (labs/NN-name/mutants/*.patch: a solution with one plausible student
 #     bug) fails the test its "Caught-by:" line names.
 #
+# LAB=NN (or "NN MM") limits the lab checks to those labs.
 # Ends with a line "N passed, N failed"; exit 1 when anything failed.
 set -euo pipefail
 # shellcheck source=vm/common.sh
@@ -16,7 +17,19 @@ set -euo pipefail
 kcl_require_host
 
 series_list=${KERNEL:-6.12 6.1}
-scratch=$KCL_BUILD/kit-tests
+lab_ids=()
+for want in ${LAB:-all}; do
+	if [[ $want == all ]]; then
+		for dir in "$KCL_ROOT"/labs/[0-9]*/; do
+			lab_ids+=("$(basename "$dir")")
+		done
+	else
+		match=("$KCL_ROOT"/labs/"$want"*/)
+		[[ -d ${match[0]} ]] || kcl_die "LAB=$want: no such lab in labs/"
+		lab_ids+=("$(basename "${match[0]}")")
+	fi
+done
+scratch=$KCL_BUILD/kit-tests${LAB:+-${LAB// /-}}
 rm -rf "$scratch"
 mkdir -p "$scratch"
 passed=0 failed=0
@@ -97,13 +110,38 @@ lab_failures() {
 		(.build_log // empty)' "$1/report.json" | head -n 40
 }
 
+# check_mutant SERIES LAB PATCH: grade the lab's solution with the patch
+# applied; the test named by the patch's Caught-by: line must fail.
+check_mutant() {
+	local series=$1 id=$2 patch=$3 mutant caught_by tag result
+	mutant=$(basename "$patch" .patch)
+	caught_by=$(sed -n 's/^Caught-by: //p' "$patch")
+	tag=mutant-$series-$id-$mutant
+	kcl_step "kernel $series: grading mutant $id/$mutant"
+	mkdir -p "$scratch/$tag.src"
+	cp -r "solutions/$id" "$scratch/$tag.src/"
+	if ! patch -s -p1 -d "$scratch/$tag.src/$id" <"$patch" >"$scratch/$tag.patch.log" 2>&1; then
+		fail "kernel $series: mutant $id/$mutant applies" "$(cat "$scratch/$tag.patch.log")"
+		return 1
+	fi
+	grade "$tag" --src "$scratch/$tag.src" --lab "$id" || return 1
+	result=$(jq -r --arg id "$id" --arg name "$caught_by" '.labs[] | select(.id == $id) |
+		(.tests[] | select(.name == $name) | .result) // "missing"' "$scratch/$tag/report.json")
+	if [[ $result == fail ]]; then
+		pass "kernel $series: mutant $id/$mutant is caught by \"$caught_by\""
+	else
+		fail "kernel $series: mutant $id/$mutant is caught by \"$caught_by\" (that test: $result)" \
+			"$(lab_failures "$scratch/$tag" "$id")"
+		return 1
+	fi
+}
+
 cd "$KCL_ROOT"
 mapfile -t scripts < <(shell_scripts)
 check "scripts pass shellcheck (${#scripts[@]} files)" shellcheck -x "${scripts[@]}" || true
 check "skeletons/ is in sync with solutions/" grader/skeletons.sh --check || true
-for lab in labs/[0-9]*/; do
-	lab=${lab%/}
-	check "$(basename "$lab"): every test declares points, 100 in all" lint_lab_points "$lab" || true
+for id in "${lab_ids[@]}"; do
+	check "$id: every test declares points, 100 in all" lint_lab_points "labs/$id" || true
 done
 
 for series in $series_list; do
@@ -112,9 +150,8 @@ for series in $series_list; do
 	check "kernel $series: the VM prepares" "$KCL_ROOT/vm/prepare.sh" || continue
 
 	kcl_step "kernel $series: grading the solutions"
-	if grade "solutions-$series" --src solutions --lab all; then
-		for lab in labs/[0-9]*/; do
-			id=$(basename "$lab")
+	if grade "solutions-$series" --src solutions --lab "${lab_ids[*]}"; then
+		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/solutions-$series" "$id")
 			if [[ $verdict == pass && $points == 100 && $warnings == 0 ]]; then
 				pass "kernel $series: solution $id scores 100/100, no warnings"
@@ -126,9 +163,8 @@ for series in $series_list; do
 	fi
 
 	kcl_step "kernel $series: grading the skeletons"
-	if grade "skeletons-$series" --src skeletons --lab all; then
-		for lab in labs/[0-9]*/; do
-			id=$(basename "$lab")
+	if grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}"; then
+		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/skeletons-$series" "$id")
 			if [[ $verdict == fail && $points -lt 100 && $warnings == 0 ]]; then
 				pass "kernel $series: skeleton $id builds warning-free, runs, scores $points/100"
@@ -139,28 +175,11 @@ for series in $series_list; do
 		done
 	fi
 
-	for patch in labs/[0-9]*/mutants/*.patch; do
-		[[ -f $patch ]] || continue
-		id=$(basename "$(dirname "$(dirname "$patch")")")
-		mutant=$(basename "$patch" .patch)
-		caught_by=$(sed -n 's/^Caught-by: //p' "$patch")
-		tag=mutant-$series-$id-$mutant
-		kcl_step "kernel $series: grading mutant $id/$mutant"
-		mkdir -p "$scratch/$tag.src"
-		cp -r "solutions/$id" "$scratch/$tag.src/"
-		if ! patch -s -p1 -d "$scratch/$tag.src/$id" <"$patch" >"$scratch/$tag.patch.log" 2>&1; then
-			fail "kernel $series: mutant $id/$mutant applies" "$(cat "$scratch/$tag.patch.log")"
-			continue
-		fi
-		grade "$tag" --src "$scratch/$tag.src" --lab "$id" || continue
-		result=$(jq -r --arg id "$id" --arg name "$caught_by" '.labs[] | select(.id == $id) |
-			(.tests[] | select(.name == $name) | .result) // "missing"' "$scratch/$tag/report.json")
-		if [[ $result == fail ]]; then
-			pass "kernel $series: mutant $id/$mutant is caught by \"$caught_by\""
-		else
-			fail "kernel $series: mutant $id/$mutant is caught by \"$caught_by\" (that test: $result)" \
-				"$(lab_failures "$scratch/$tag" "$id")"
-		fi
+	for id in "${lab_ids[@]}"; do
+		for patch in "labs/$id"/mutants/*.patch; do
+			[[ -f $patch ]] || continue
+			check_mutant "$series" "$id" "$patch" || true
+		done
 	done
 done
 
