@@ -80,6 +80,9 @@ lab_log() {
 build_status=$(cat "$work/build.status" 2>/dev/null || echo error)
 vm_status=$(cat "$work/vm.status" 2>/dev/null || echo none)
 seconds=$(cat "$work/seconds" 2>/dev/null || echo 0)
+timing=$(jq -n --arg build "$(cat "$work/build.seconds" 2>/dev/null)" \
+	--arg vm "$(cat "$work/vm.seconds" 2>/dev/null)" \
+	'{build: ($build | tonumber? // null), vm: ($vm | tonumber? // null)}')
 # A one-line header: "@@kcl NAME VALUE".
 header() {
 	awk -v want="$1" '$1 == "@@kcl" && $2 == want {print $3; exit}' \
@@ -137,7 +140,8 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
 	--arg lab_log "$(lab_log | head -n "$LAB_LOG_LINES")" \
 	--argjson clean_points "$CHECK_CLEAN_KERNEL_POINTS" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
-	--argjson seconds "$seconds" --arg modules "$LAB_MODULES" '
+	--argjson seconds "$seconds" --argjson timing "$timing" \
+	--arg modules "$LAB_MODULES" '
 	def not_run: if $outcome == "timeout" then "not run: the VM hit its time limit"
 		elif $outcome == "crash" then "not run: the VM crashed"
 		else "not run: no result" end;
@@ -176,7 +180,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
 		elif $outcome == "vm-error" then "error"
 		elif $failed == 0 then "pass" else "fail" end),
 	   points: $points, max_points: ($all | map(.max_points) | add),
-	   seconds: $seconds,
+	   seconds: $seconds, timing: $timing,
 	   summary: (if $outcome == "crash" then "the VM crashed (kernel panic or reset): see the console"
 		elif $outcome == "timeout" then "the VM did not finish within its time limit: see the console"
 		elif $outcome == "vm-error" then "QEMU failed to run the VM"

@@ -90,7 +90,11 @@ cat >"$stage/etc/group" <<'EOF'
 root:x:0:
 student:x:1000:
 EOF
-printf 'export PS1="lab-vm:\\w# " PATH=/lab/bin:/bin:/usr/bin\n' >"$stage/etc/profile"
+cat >"$stage/etc/profile" <<'EOF'
+export PS1='lab-vm:\w# ' PATH=/lab/bin:/bin:/usr/bin
+# init is a script: a plain poweroff would only signal it
+alias poweroff='poweroff -f' reboot='poweroff -f'
+EOF
 
 # fakeroot: root-owned files and /dev/console without needing root here.
 (cd "$stage" && fakeroot -- sh -c '

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make boot LAB=NN [SRC=...]`: an interactive shell in the lab VM, with the
+# lab's modules in /lab/modules, its programs and helpers in /lab/bin and its
+# tests in /lab/tests (`run-tests` runs them).
+set -euo pipefail
+# shellcheck source=vm/common.sh
+. "$(dirname "$0")/../vm/common.sh"
+
+lab=${LAB:-all}
+[[ $lab != all && $lab != *" "* ]] || kcl_die "make boot needs one lab, e.g.  make boot LAB=01"
+match=("$KCL_ROOT"/labs/"$lab"*/)
+[[ -d ${match[0]} ]] || kcl_die "LAB=$lab: no such lab in labs/"
+lab_dir=${match[0]%/}
+id=$(basename "$lab_dir")
+src=${SRC:-skeletons}
+case $src in
+skeletons | solutions) src_dir=$KCL_ROOT/$src ;;
+*) src_dir=$(cd "$src" 2>/dev/null && pwd) || kcl_die "SRC=$src: no such folder" ;;
+esac
+
+"$KCL_ROOT/vm/prepare.sh"
+kcl_load_vm
+work=$KCL_BUILD/boot/$id
+kcl_step "building $id from ${src_dir#"$KCL_ROOT"/}"
+if ! "$KCL_ROOT/grader/build.sh" "$lab_dir" "$src_dir/$id" "$work"; then
+	cat "$work/build.log" >&2
+	kcl_die "$id does not build; fix the errors above first"
+fi
+grep ': warning:' "$work/build.log" >&2 || true
+cat "$KCL_BASE_CPIO" "$work/lab.cpio" >"$work/initrd.cpio"
+kcl_step "booting the lab VM ($KCL_ACCEL); quit with poweroff or Ctrl-a x"
+exec "$KCL_ROOT/grader/qemu.sh" --initrd "$work/initrd.cpio" --mode shell
