@@ -1,33 +1,76 @@
 #!/usr/bin/env bash
-# Turn what one lab's VM reported into the lab's JSON result (stdout).
+# Turn what one lab's VMs reported into the lab's JSON result (stdout).
 #
 #   grader/judge.sh LAB_DIR WORK_DIR
 #
-# WORK_DIR holds build.log, build.status (ok|error), and after a boot
-# results.log (the guest's result channel), console.log (the kernel console),
-# vm.status (grader/qemu.sh's exit status) and seconds.
+# WORK_DIR holds build.log, build.status (ok|error), seconds, and one run-N/
+# folder per VM boot: results.log (the guest's result channel), console.log
+# (the kernel console) and vm.status (grader/qemu.sh's exit status).
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
 
 lab_dir=$1 work=$2
+LAB_EXPECTED_SPLATS=""
 # shellcheck source=labs/01-hello/lab.conf
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
-results=$work/results.log
-console=$work/console.log
 # Lines that mean the kernel hit trouble, whoever caused it.
 SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
+# Taint bits every lab module sets: O (out-of-tree, 4096), E (unsigned, 8192);
+# and those an expected splat brings: D (died, 128), W (warning, 512).
+TAINT_MODULE=$((4096 | 8192)) TAINT_SPLAT=$((128 | 512))
 # Kernel-log lines kept per failing test, and for the whole lab.
 TEST_LOG_LINES=15
 LAB_LOG_LINES=200
 
-# Section $1 of the result channel ("@@kcl $1" up to the next "@@kcl").
+# section RUN NAME: section NAME of a run's result channel ("@@kcl NAME" up
+# to the next "@@kcl" line).
 section() {
-	[[ -f $results ]] || return 0
-	awk -v want="$1" '
+	[[ -f $1/results.log ]] || return 0
+	awk -v want="$2" '
 		/^@@kcl / { inside = ($2 == want); next }
-		inside' "$results" | tr -d '\r'
+		inside' "$1/results.log" | tr -d '\r'
+}
+
+# header RUN NAME: the value of a one-line header "@@kcl NAME VALUE".
+header() {
+	[[ -f $1/results.log ]] || return 0
+	awk -v want="$2" '$1 == "@@kcl" && $2 == want {print $3; exit}' \
+		"$1/results.log" | tr -d '\r'
+}
+
+# The kernel log of a run from the start of its tests, each line prefixed
+# with the name of the test during which it was written and a tab.
+attributed_log() {
+	section "$1" dmesg | awk '
+		/kcl: lab tests begin/ { started = 1 }
+		!started { next }
+		/kcl-test [0-9]+: / {
+			test = $0
+			sub(/.*kcl-test [0-9]+: /, "", test)
+		}
+		/kcl: lab tests end/ { test = "" }
+		{ print test "\t" $0 }'
+}
+
+# The splat lines of a run, each prefixed "expected<TAB>" when an entry of
+# LAB_EXPECTED_SPLATS ("test name|extended regex") allows it during that
+# test, else "unexpected<TAB>".
+classified_splats() {
+	attributed_log "$1" | awk -F '\t' -v splat="$SPLAT" -v expected="$LAB_EXPECTED_SPLATS" '
+		BEGIN {
+			n = split(expected, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				if (lines[i] !~ /\|/) continue
+				name = substr(lines[i], 1, index(lines[i], "|") - 1)
+				allowed[name] = substr(lines[i], index(lines[i], "|") + 1)
+			}
+		}
+		$2 ~ splat {
+			kind = (($1 in allowed) && $2 ~ allowed[$1]) ? "expected" : "unexpected"
+			print kind "\t" $2
+		}'
 }
 
 # The tests the lab declares, in order: a JSON array of {name, max_points}.
@@ -45,10 +88,10 @@ declared_tests() {
 			{name: .[0], max_points: (.[1] | tonumber)}]'
 }
 
-# bats TAP (--tap --timing) as a JSON array of {number, name, result, ms,
-# message}; "# ..." lines after a test are its diagnostics.
+# bats TAP (--tap --timing) of a run as a JSON array of {number, name,
+# result, ms, note, message}; "# ..." lines after a test are its diagnostics.
 tap_results() {
-	section tap | jq -R -s '
+	section "$1" tap | jq -R -s '
 		reduce (split("\n")[]) as $line ([];
 			if ($line | test("^(not )?ok [0-9]+ ")) then
 				($line | capture("^(?<not>not )?ok (?<n>[0-9]+) (?<rest>.*)$")) as $m
@@ -64,43 +107,72 @@ tap_results() {
 			else . end)'
 }
 
-# Kernel log lines written during test number $1 (between its marker and the
-# next one).
+# Kernel log lines written during the test named $2 in run $1.
 test_kernel_log() {
-	section dmesg | awk -v n="$1" '
-		/kcl-test [0-9]+: / { inside = ($0 ~ ("kcl-test " n ": ")); next }
-		/kcl: lab tests end/ { inside = 0 }
-		inside' | tail -n "$TEST_LOG_LINES"
+	attributed_log "$1" | awk -F '\t' -v name="$2" '$1 == name { print $2 }' |
+		tail -n "$TEST_LOG_LINES"
 }
 
-lab_log() {
-	section dmesg | sed -n '/kcl: lab tests begin/,$p'
+# One run as JSON: what its VM did, its tests, its kernel-log findings.
+judge_run() {
+	local run=$1 vm_status outcome tap classified splats tainted bad_taint stuck
+	local evidence=""
+	local logs='{}' name
+	vm_status=$(cat "$run/vm.status" 2>/dev/null || echo none)
+	case $vm_status in
+	0)
+		if grep -q '^@@kcl end' "$run/results.log" 2>/dev/null; then
+			outcome=ended
+		else
+			outcome=crash
+		fi
+		;;
+	3) outcome=crash ;;
+	124) outcome=timeout ;;
+	*) outcome=vm-error ;;
+	esac
+	[[ $outcome == ended ]] || evidence=$(tail -n 40 "$run/console.log" 2>/dev/null || true)
+	tap=$(tap_results "$run")
+	classified=$(classified_splats "$run")
+	splats=$(sed -n 's/^unexpected\t//p' <<<"$classified" | head -n 20)
+	tainted=$(header "$run" tainted)
+	tainted=${tainted:-0}
+	bad_taint=$((tainted & ~TAINT_MODULE))
+	if grep -q '^expected' <<<"$classified"; then
+		bad_taint=$((bad_taint & ~TAINT_SPLAT))
+	fi
+	stuck=$(section "$run" unload | awk '$1 == "left-loaded" && $3 == "stuck" {print $2}')
+	while IFS= read -r name; do
+		[[ -n $name ]] || continue
+		logs=$(jq --arg n "$name" --arg log "$(test_kernel_log "$run" "$name")" \
+			'. + {($n): $log}' <<<"$logs")
+	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
+	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
+		--argjson tap "$tap" --argjson logs "$logs" --arg splats "$splats" \
+		--arg tainted "$tainted" --argjson bad_taint "$bad_taint" \
+		--arg stuck "$stuck" --arg evidence "$evidence" \
+		--arg log "$(attributed_log "$run" | cut -f 2 | head -n "$LAB_LOG_LINES")" '
+		{outcome: $outcome, kernel: $kernel, evidence: $evidence,
+		 tests: [$tap[] | . + (if ($logs[.name] // "") != ""
+			then {kernel_log: $logs[.name]} else {} end)],
+		 splats: $splats, tainted: $tainted, bad_taint: $bad_taint,
+		 stuck: $stuck, log: $log}'
 }
 
 build_status=$(cat "$work/build.status" 2>/dev/null || echo error)
-vm_status=$(cat "$work/vm.status" 2>/dev/null || echo none)
 seconds=$(cat "$work/seconds" 2>/dev/null || echo 0)
 timing=$(jq -n --arg build "$(cat "$work/build.seconds" 2>/dev/null)" \
 	--arg vm "$(cat "$work/vm.seconds" 2>/dev/null)" \
 	'{build: ($build | tonumber? // null), vm: ($vm | tonumber? // null)}')
-# A one-line header: "@@kcl NAME VALUE".
-header() {
-	awk -v want="$1" '$1 == "@@kcl" && $2 == want {print $3; exit}' \
-		"$results" 2>/dev/null | tr -d '\r'
-}
-kernel=$(header begin)
-ended=false
-grep -q '^@@kcl end' "$results" 2>/dev/null && ended=true
-
 warnings=$(grep -E ': warning:' "$work/build.log" 2>/dev/null || true)
 declared=$(declared_tests)
 
 if [[ $build_status != ok ]]; then
 	jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --argjson tests "$declared" \
 		--arg log "$(tail -n 60 "$work/build.log")" --arg warnings "$warnings" \
-		--argjson seconds "$seconds" '
+		--argjson seconds "$seconds" --argjson timing "$timing" '
 		{id: $id, title: $title, verdict: "build-error", points: 0,
-		 max_points: 100, seconds: $seconds,
+		 max_points: 100, seconds: $seconds, timing: $timing,
 		 summary: "does not build: see the compiler output below",
 		 build_log: $log, warnings: ($warnings | split("\n") | map(select(length > 0))),
 		 tests: [$tests[] | . + {result: "fail", points: 0,
@@ -109,43 +181,21 @@ if [[ $build_status != ok ]]; then
 	exit 0
 fi
 
-tap=$(tap_results)
-splats=$(lab_log | grep -E "$SPLAT" | head -n 20 || true)
-tainted=$(header tainted)
-stuck=$(section unload | awk '$1 == "left-loaded" && $3 == "stuck" {print $2}')
+runs=$(for run in "$work"/run-*/; do judge_run "${run%/}"; done | jq -s .)
 
-# Per-test kernel log for the tests that failed.
-test_logs='{}'
-for number in $(jq -r '.[] | select(.result == "fail") | .number' <<<"$tap"); do
-	test_logs=$(jq --arg n "$number" --arg log "$(test_kernel_log "$number")" \
-		'. + {($n): $log}' <<<"$test_logs")
-done
-
-case $vm_status in
-0) outcome=$([[ $ended == true ]] && echo ended || echo crash) ;;
-3) outcome=crash ;;
-124) outcome=timeout ;;
-*) outcome=vm-error ;;
-esac
-evidence=""
-if [[ $outcome != ended ]]; then
-	evidence=$(tail -n 40 "$console" 2>/dev/null || true)
-fi
-
-jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
-	--argjson declared "$declared" --argjson tap "$tap" \
-	--argjson test_logs "$test_logs" --arg outcome "$outcome" \
-	--arg splats "$splats" --arg tainted "${tainted:-}" --arg stuck "$stuck" \
-	--arg warnings "$warnings" --arg evidence "$evidence" \
-	--arg lab_log "$(lab_log | head -n "$LAB_LOG_LINES")" \
+jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
+	--argjson declared "$declared" --argjson runs "$runs" \
+	--arg warnings "$warnings" --arg modules "$LAB_MODULES" \
 	--argjson clean_points "$CHECK_CLEAN_KERNEL_POINTS" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
-	--argjson seconds "$seconds" --argjson timing "$timing" \
-	--arg modules "$LAB_MODULES" '
-	def not_run: if $outcome == "timeout" then "not run: the VM hit its time limit"
+	--argjson seconds "$seconds" --argjson timing "$timing" '
+	# the worst outcome of all runs decides
+	(["vm-error", "crash", "timeout"] | map(. as $o | select($runs | any(.outcome == $o)))
+		| .[0] // "ended") as $outcome
+	| def not_run: if $outcome == "timeout" then "not run: the VM hit its time limit"
 		elif $outcome == "crash" then "not run: the VM crashed"
 		else "not run: no result" end;
-	($tap | map({key: .name, value: .}) | from_entries) as $by_name
+	([$runs[].tests[]] | map({key: .name, value: .}) | from_entries) as $by_name
 	| [$declared[] | . as $t | ($by_name[$t.name] // null) as $r
 		| if $r == null then $t + {result: "fail", points: 0, message: not_run}
 		  else $t + {result: $r.result, ms: $r.ms,
@@ -153,17 +203,18 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
 			message: (if $r.result == "fail" then
 				($r.message + (if $r.note != "" then $r.note + "\n" else "" end))
 				else "" end)}
-			+ (if $r.result == "fail" and (($test_logs[$r.number | tostring] // "") != "")
-				then {kernel_log: $test_logs[$r.number | tostring]} else {} end)
+			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
 		  end] as $tests
-	| (($tainted | tonumber? // 0) as $t | ($t - ($t % 16384)) + ($t % 4096)) as $bad_taint
 	| ($outcome == "ended") as $ran
+	| ([$runs[].splats | select(. != "")] | join("\n")) as $splats
+	| ([$runs[] | select(.bad_taint != 0) | .tainted] | join(", ")) as $bad_taint
+	| ([$runs[].stuck | select(. != "")] | join(" ")) as $stuck
 	| [{name: "kernel log stays clean (no Oops, BUG, WARNING or panic; no taint beyond O/E)",
 		max_points: $clean_points,
-		result: (if $ran and $splats == "" and $bad_taint == 0 then "pass" else "fail" end),
+		result: (if $ran and $splats == "" and $bad_taint == "" then "pass" else "fail" end),
 		message: (if ($ran | not) then not_run
 			elif $splats != "" then "unexpected kernel messages:\n" + $splats
-			elif $bad_taint != 0 then "kernel tainted: /proc/sys/kernel/tainted = " + $tainted
+			elif $bad_taint != "" then "kernel tainted: /proc/sys/kernel/tainted = " + $bad_taint
 			else "" end)},
 	   {name: ("modules unload cleanly after the tests (" + $modules + ")"),
 		max_points: $unload_points,
@@ -174,7 +225,8 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
 	| ($tests + $checks) as $all
 	| ($all | map(.points) | add) as $points
 	| ($all | map(select(.result == "fail")) | length) as $failed
-	| {id: $id, title: $title, kernel: $kernel,
+	| {id: $id, title: $title,
+	   kernel: ([$runs[].kernel | select(. != "")][0] // ""),
 	   verdict: (if $outcome == "crash" then "crash"
 		elif $outcome == "timeout" then "timeout"
 		elif $outcome == "vm-error" then "error"
@@ -188,5 +240,6 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --arg kernel "$kernel" \
 		else "\($failed) of \($all | length) tests and checks fail" end),
 	   warnings: ($warnings | split("\n") | map(select(length > 0))),
 	   tests: $all,
-	   kernel_log: $lab_log}
-	+ (if $evidence != "" then {console_tail: $evidence} else {} end)'
+	   kernel_log: ([$runs[].log | select(. != "")] | join("\n"))}
+	+ ([$runs[].evidence | select(. != "")] | if length > 0
+		then {console_tail: .[0]} else {} end)'
