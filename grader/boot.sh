@@ -8,15 +8,10 @@ set -euo pipefail
 
 lab=${LAB:-all}
 [[ $lab != all && $lab != *" "* ]] || kcl_die "make boot needs one lab, e.g.  make boot LAB=01"
-match=("$KCL_ROOT"/labs/"$lab"*/)
-[[ -d ${match[0]} ]] || kcl_die "LAB=$lab: no such lab in labs/"
-lab_dir=${match[0]%/}
-id=$(basename "$lab_dir")
+id=$(kcl_lab_ids "$lab")
+lab_dir=$KCL_ROOT/labs/$id
 src=${SRC:-skeletons}
-case $src in
-skeletons | solutions) src_dir=$KCL_ROOT/$src ;;
-*) src_dir=$(cd "$src" 2>/dev/null && pwd) || kcl_die "SRC=$src: no such folder" ;;
-esac
+src_dir=$(kcl_src_dir "$src")
 
 "$KCL_ROOT/vm/prepare.sh"
 kcl_load_vm

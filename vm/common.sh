@@ -88,6 +88,30 @@ kcl_load_vm() {
 	KCL_BASE_CPIO=$KCL_VM_DIR/base.cpio
 }
 
+# Lab ids (one a line) from a list like "01 02-procfs all" (commas allowed).
+kcl_lab_ids() {
+	local want match
+	for want in ${1//,/ }; do
+		if [[ $want == all ]]; then
+			for match in "$KCL_ROOT"/labs/[0-9]*/; do
+				basename "$match"
+			done
+			continue
+		fi
+		match=("$KCL_ROOT"/labs/"$want"*/)
+		[[ -d ${match[0]} ]] || kcl_die "LAB=$want: no such lab in labs/"
+		basename "${match[0]}"
+	done
+}
+
+# The folder of a submission: skeletons, solutions, or a path.
+kcl_src_dir() {
+	case $1 in
+	skeletons | solutions) echo "$KCL_ROOT/$1" ;;
+	*) (cd "$1" 2>/dev/null && pwd) || kcl_die "SRC=$1: no such folder" ;;
+	esac
+}
+
 # Milliseconds since the epoch, for durations in reports.
 kcl_now_ms() { date +%s%3N; }
 # Seconds (one decimal) since a kcl_now_ms time.

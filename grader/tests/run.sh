@@ -17,18 +17,8 @@ set -euo pipefail
 kcl_require_host
 
 series_list=${KERNEL:-6.12 6.1}
-lab_ids=()
-for want in ${LAB:-all}; do
-	if [[ $want == all ]]; then
-		for dir in "$KCL_ROOT"/labs/[0-9]*/; do
-			lab_ids+=("$(basename "$dir")")
-		done
-	else
-		match=("$KCL_ROOT"/labs/"$want"*/)
-		[[ -d ${match[0]} ]] || kcl_die "LAB=$want: no such lab in labs/"
-		lab_ids+=("$(basename "${match[0]}")")
-	fi
-done
+lab_list=$(kcl_lab_ids "${LAB:-all}")
+mapfile -t lab_ids <<<"$lab_list"
 scratch=$KCL_BUILD/kit-tests${LAB:+-${LAB// /-}}
 rm -rf "$scratch"
 mkdir -p "$scratch"
