@@ -54,9 +54,9 @@ attributed_log() {
 		{ print test "\t" $0 }'
 }
 
-# The splat lines of a run, each prefixed "expected<TAB>" when an entry of
-# LAB_EXPECTED_SPLATS ("test name|extended regex") allows it during that
-# test, else "unexpected<TAB>".
+# The splat lines of a run as "KIND<TAB>TEST<TAB>LINE": KIND is "expected"
+# when an entry of LAB_EXPECTED_SPLATS ("test name|extended regex") allows
+# the line during that test, else "unexpected".
 classified_splats() {
 	attributed_log "$1" | awk -F '\t' -v splat="$SPLAT" -v expected="$LAB_EXPECTED_SPLATS" '
 		BEGIN {
@@ -69,7 +69,7 @@ classified_splats() {
 		}
 		$2 ~ splat {
 			kind = (($1 in allowed) && $2 ~ allowed[$1]) ? "expected" : "unexpected"
-			print kind "\t" $2
+			print kind "\t" $1 "\t" $2
 		}'
 }
 
@@ -107,6 +107,41 @@ tap_results() {
 			else . end)'
 }
 
+# A readable digest of the first splat in kernel-log lines (stdin): what
+# happened, where (the RIP line names the faulting function), the taint
+# line, and the call trace, innermost first.
+splat_digest() {
+	sed 's/^\[[ 0-9.]*\] //' | awk -v splat="$SPLAT" '
+		!head && $0 ~ splat { head = $0; next }
+		!head { next }
+		!rip && /RIP: [0-9a-f]+:/ { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
+		# 6.12 spells the taint out on a line of its own; 6.1 has only the
+		# letters, on the CPU line
+		/^Tainted: \[/ { taint = substr($0, 10); next }
+		!taint && /Tainted: / {
+			n = split(substr($0, index($0, "Tainted: ") + 9), word, " ")
+			for (i = 1; i <= n && word[i] ~ /^[A-Z]+$/; i++)
+				taint = taint (taint == "" ? "" : " ") word[i]
+		}
+		/Call Trace:/ { in_trace = 1; next }
+		in_trace && ($1 ~ /:$/ || /<\/TASK>|^---\[|Modules linked in/) {
+			in_trace = 0
+			traced = 1
+		}
+		in_trace && !traced && $1 !~ /^(<TASK>|\?)$/ {
+			fn = $1
+			sub(/\+0x.*/, "", fn)
+			trace = trace (trace == "" ? "" : " < ") fn
+		}
+		END {
+			if (!head) exit
+			print head
+			if (rip != "") print "faulting function (RIP): " rip
+			if (taint != "") print "taint: " taint
+			if (trace != "") print "call trace: " trace
+		}'
+}
+
 # Kernel log lines written during the test named $2 in run $1.
 test_kernel_log() {
 	attributed_log "$1" | awk -F '\t' -v name="$2" '$1 == name { print $2 }' |
@@ -116,7 +151,7 @@ test_kernel_log() {
 # One run as JSON: what its VM did, its tests, its kernel-log findings.
 judge_run() {
 	local run=$1 vm_status outcome tap classified splats tainted bad_taint stuck
-	local evidence=""
+	local evidence="" events='{}'
 	local logs='{}' name
 	vm_status=$(cat "$run/vm.status" 2>/dev/null || echo none)
 	case $vm_status in
@@ -134,7 +169,7 @@ judge_run() {
 	[[ $outcome == ended ]] || evidence=$(tail -n 40 "$run/console.log" 2>/dev/null || true)
 	tap=$(tap_results "$run")
 	classified=$(classified_splats "$run")
-	splats=$(sed -n 's/^unexpected\t//p' <<<"$classified" | head -n 20)
+	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
 	bad_taint=$((tainted & ~TAINT_MODULE))
@@ -147,14 +182,24 @@ judge_run() {
 		logs=$(jq --arg n "$name" --arg log "$(test_kernel_log "$run" "$name")" \
 			'. + {($n): $log}' <<<"$logs")
 	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
+	# Every test during which the kernel complained gets a digest of it.
+	while IFS= read -r name; do
+		[[ -n $name ]] || continue
+		events=$(jq --arg n "$name" --arg digest "$(attributed_log "$run" |
+			awk -F '\t' -v name="$name" '$1 == name { print $2 }' | splat_digest)" \
+			'. + {($n): $digest}' <<<"$events")
+	done < <(awk -F '\t' 'NF && !seen[$2]++ { print $2 }' <<<"$classified")
 	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
-		--argjson tap "$tap" --argjson logs "$logs" --arg splats "$splats" \
+		--argjson tap "$tap" --argjson logs "$logs" --argjson events "$events" \
+		--arg splats "$splats" \
 		--arg tainted "$tainted" --argjson bad_taint "$bad_taint" \
 		--arg stuck "$stuck" --arg evidence "$evidence" \
 		--arg log "$(attributed_log "$run" | cut -f 2 | head -n "$LAB_LOG_LINES")" '
 		{outcome: $outcome, kernel: $kernel, evidence: $evidence,
 		 tests: [$tap[] | . + (if ($logs[.name] // "") != ""
-			then {kernel_log: $logs[.name]} else {} end)],
+			then {kernel_log: $logs[.name]} else {} end)
+			+ (if ($events[.name] // "") != ""
+			then {kernel_event: $events[.name]} else {} end)],
 		 splats: $splats, tainted: $tainted, bad_taint: $bad_taint,
 		 stuck: $stuck, log: $log}'
 }
@@ -204,6 +249,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 				($r.message + (if $r.note != "" then $r.note + "\n" else "" end))
 				else "" end)}
 			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
+			+ (if $r.kernel_event then {kernel_event: $r.kernel_event} else {} end)
 		  end] as $tests
 	| ($outcome == "ended") as $ran
 	| ([$runs[].splats | select(. != "")] | join("\n")) as $splats

@@ -17,10 +17,13 @@ lab)
 		"   compiler warnings (\(.warnings | length)):\n" + (.warnings[:10] | join("\n") | indent(5))
 	 else empty end),
 	(if .verdict == "build-error" then .build_log | indent(5) else empty end),
-	(.tests[] | select(.result == "fail") |
-		"   FAIL \(.name)  (0/\(.max_points))",
+	(.tests[] | select(.result == "fail" or .kernel_event) |
+		(if .result == "fail" then "   FAIL \(.name)  (0/\(.max_points))"
+		 else "   \(.result | ascii_upcase) \(.name)  (\(.points)/\(.max_points))" end),
 		(.message | indent(7)),
-		(if .kernel_log then "       kernel log during this test:\n" + (.kernel_log | indent(9))
+		(if .kernel_event then "       the kernel complained during this test:\n" + (.kernel_event | indent(9))
+		 else empty end),
+		(if .kernel_log and .result == "fail" then "       kernel log during this test:\n" + (.kernel_log | indent(9))
 		 else empty end)),
 	(if .console_tail then "   last lines of the kernel console:\n" + (.console_tail | indent(5))
 	 else empty end)' "$file"
