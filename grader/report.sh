@@ -20,7 +20,7 @@ lab)
 	(.tests[] | select(.result == "fail" or .kernel_event) |
 		(if .result == "fail" then "   FAIL \(.name)  (0/\(.max_points))"
 		 else "   \(.result | ascii_upcase) \(.name)  (\(.points)/\(.max_points))" end),
-		(.message | indent(7)),
+		(.message | indent(7) | select(length > 0)),
 		(if .kernel_event then "       the kernel complained during this test:\n" + (.kernel_event | indent(9))
 		 else empty end),
 		(if .kernel_log and .result == "fail" then "       kernel log during this test:\n" + (.kernel_log | indent(9))
