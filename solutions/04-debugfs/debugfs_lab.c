@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs_lab - lab 04: a developer's window into a driver, in debugfs.
+ *
+ * On load, creates the directory /sys/kernel/debug/kcl_debugfs with:
+ *
+ *   debug_level  0644  own fops: read the level (0-2); write a new one,
+ *                      anything else is refused with EINVAL
+ *   context      0400  own fops: the whole driver context, read only
+ *   reads        0444  debugfs_create_u32(): reads of debug_level
+ *   writes       0444  debugfs_create_u32(): accepted writes to debug_level
+ *   threshold    0644  debugfs_create_u32(): any u32, nothing checks it
+ *   flags        0644  debugfs_create_x32(): any u32, shown in hex
+ *   enabled      0644  debugfs_create_bool(): Y or N
+ *
+ * Unloading removes the directory and everything in it, except when the
+ * module was loaded with cause_an_oops=1: then the files stay behind,
+ * pointing into the module's freed memory, and reading one of them makes
+ * the kernel fault. That is the lab's demonstration of a kernel bug.
+ */
+
+/* SOLUTION: TODO 1: prefix every message of this module with "debugfs_lab: " */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+/* END SOLUTION */
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/uaccess.h>
+
+#include "oops_answer.h"
+
+#define KCL_DIR_NAME		"kcl_debugfs"
+#define DEBUG_LEVEL_MIN		0
+#define DEBUG_LEVEL_MAX		2
+/* The longest write to debug_level worth parsing; anything longer is junk. */
+#define KCL_INPUT_MAX		16
+/* Room for the text of context: seven short lines. */
+#define KCL_CONTEXT_MAX		256
+
+/*
+ * The "driver context": the state a real driver keeps about its device.
+ * Labs 02 and 03 show the same kind of fields through procfs and sysfs.
+ *
+ * The lock guards the fields our own file operations use. The debugfs
+ * helpers (debugfs_create_u32() and friends) read and write their u32 or
+ * bool directly, without it: a single aligned word, which is fine for a
+ * debugging aid.
+ */
+struct kcl_context {
+	struct mutex lock;
+	u32 reads;		/* reads of debug_level (from its start) */
+	u32 writes;		/* writes to debug_level that were accepted */
+	int debug_level;	/* DEBUG_LEVEL_MIN to DEBUG_LEVEL_MAX */
+	u32 threshold;		/* a tunable nobody validates */
+	u32 flags;		/* a bit mask, shown in hex */
+	bool enabled;
+	char secret[32];	/* for root's eyes only */
+};
+
+/*
+ * A static variable lives in the module's own memory, which is freed on
+ * unload: exactly what makes the files left behind by cause_an_oops fault.
+ */
+static struct kcl_context kcl_ctx = {
+	.lock = __MUTEX_INITIALIZER(kcl_ctx.lock),
+	.debug_level = DEBUG_LEVEL_MIN,
+	.threshold = 50,
+	.flags = 0x0,
+	.enabled = true,
+	.secret = "kcl-secret-04",
+};
+
+/* SOLUTION: TODO 2: the parameter cause_an_oops (bool, default off, 0444) */
+static bool cause_an_oops;
+module_param(cause_an_oops, bool, 0444);
+MODULE_PARM_DESC(cause_an_oops,
+		 "Skip the cleanup on unload: reading a leftover file crashes the reader (default N)");
+/* END SOLUTION */
+
+/* What the student read in the Oops (see oops_answer.h); modinfo shows it. */
+MODULE_INFO(oops_answer, OOPS_FAULTING_FUNCTION);
+
+/* --- debug_level: read and write ----------------------------------------- */
+
+/*
+ * The driver context reaches every handler through file->private_data (see
+ * the file operations below).
+ */
+static ssize_t debug_level_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	/* SOLUTION: TODO 3: count a read from the start, give "LEVEL\n" */
+	struct kcl_context *ctx = file->private_data;
+	char buf[8];
+	int len;
+
+	mutex_lock(&ctx->lock);
+	if (*ppos == 0)
+		ctx->reads++;
+	len = scnprintf(buf, sizeof(buf), "%d\n", ctx->debug_level);
+	mutex_unlock(&ctx->lock);
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+	/* SKELETON: return 0; */
+	/* END SOLUTION */
+}
+
+static ssize_t debug_level_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	/* SOLUTION: TODO 4: parse and check the level, store it, count it */
+	struct kcl_context *ctx = file->private_data;
+	char buf[KCL_INPUT_MAX + 1];
+	int level;
+
+	if (count == 0 || count > KCL_INPUT_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	/* kstrtoint() accepts one trailing newline, as echo writes */
+	if (kstrtoint(buf, 10, &level))
+		return -EINVAL;
+	if (level < DEBUG_LEVEL_MIN || level > DEBUG_LEVEL_MAX)
+		return -EINVAL;
+
+	mutex_lock(&ctx->lock);
+	ctx->debug_level = level;
+	ctx->writes++;
+	mutex_unlock(&ctx->lock);
+	return count;
+	/* SKELETON: return -EINVAL; */
+	/* END SOLUTION */
+}
+
+/* --- context: read only -------------------------------------------------- */
+
+static ssize_t context_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	/* SOLUTION: TODO 5: the driver context as seven "name: value" lines */
+	struct kcl_context *ctx = file->private_data;
+	char buf[KCL_CONTEXT_MAX];
+	int len;
+
+	mutex_lock(&ctx->lock);
+	len = scnprintf(buf, sizeof(buf),
+			"reads: %u\n"
+			"writes: %u\n"
+			"debug_level: %d\n"
+			"threshold: %u\n"
+			"flags: 0x%08x\n"
+			"enabled: %c\n"
+			"secret: %s\n",
+			ctx->reads, ctx->writes, ctx->debug_level,
+			ctx->threshold, ctx->flags, ctx->enabled ? 'Y' : 'N',
+			ctx->secret);
+	mutex_unlock(&ctx->lock);
+
+	/* count and *ppos: as much as the reader asked for, from where it is */
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+	/* SKELETON: return 0; */
+	/* END SOLUTION */
+}
+
+/*
+ * The file operations of the two files with handlers of our own.
+ * simple_open() copies the inode's i_private (the data argument of
+ * debugfs_create_file()) into file->private_data for the handlers.
+ */
+static const struct file_operations debug_level_fops = {
+	/* SOLUTION: TODO 6: an open debug_level holds the module (.owner) */
+	.owner		= THIS_MODULE,
+	/* END SOLUTION */
+	.open		= simple_open,
+	.read		= debug_level_read,
+	.write		= debug_level_write,
+	.llseek		= default_llseek,
+};
+
+static const struct file_operations context_fops = {
+	/* SOLUTION: TODO 7: the same for context */
+	.owner		= THIS_MODULE,
+	/* END SOLUTION */
+	.open		= simple_open,
+	.read		= context_read,
+	.llseek		= default_llseek,
+};
+
+/* --- load and unload ----------------------------------------------------- */
+
+/* SOLUTION: TODO 8: remember the directory for the exit function */
+static struct dentry *kcl_dir;
+/* END SOLUTION */
+
+static int __init debugfs_lab_init(void)
+{
+	/* SOLUTION: TODO 9: create the directory (checked), then seven files */
+	kcl_dir = debugfs_create_dir(KCL_DIR_NAME, NULL);
+	if (IS_ERR(kcl_dir)) {
+		pr_err("cannot create /sys/kernel/debug/%s: error %ld\n",
+		       KCL_DIR_NAME, PTR_ERR(kcl_dir));
+		return PTR_ERR(kcl_dir);
+	}
+
+	/*
+	 * The files' return values are not checked: a debugging interface
+	 * that could not be created must not stop the driver, and every
+	 * debugfs function accepts an error pointer as its parent.
+	 */
+	debugfs_create_file("debug_level", 0644, kcl_dir, &kcl_ctx,
+			    &debug_level_fops);
+	debugfs_create_file("context", 0400, kcl_dir, &kcl_ctx, &context_fops);
+	debugfs_create_u32("reads", 0444, kcl_dir, &kcl_ctx.reads);
+	debugfs_create_u32("writes", 0444, kcl_dir, &kcl_ctx.writes);
+	debugfs_create_u32("threshold", 0644, kcl_dir, &kcl_ctx.threshold);
+	debugfs_create_x32("flags", 0644, kcl_dir, &kcl_ctx.flags);
+	debugfs_create_bool("enabled", 0644, kcl_dir, &kcl_ctx.enabled);
+
+	if (cause_an_oops)
+		pr_warn("cause_an_oops=1: the files will stay after rmmod\n");
+	pr_info("created /sys/kernel/debug/%s\n", KCL_DIR_NAME);
+	/* END SOLUTION */
+	return 0;
+}
+
+static void __exit debugfs_lab_exit(void)
+{
+	/* SOLUTION: TODO 10: remove it all, unless cause_an_oops */
+	if (cause_an_oops) {
+		pr_warn("cause_an_oops=1: leaving the files behind\n");
+		return;
+	}
+	debugfs_remove_recursive(kcl_dir);
+	/* END SOLUTION */
+	pr_info("removed /sys/kernel/debug/%s after %u reads and %u writes\n",
+		KCL_DIR_NAME, kcl_ctx.reads, kcl_ctx.writes);
+}
+
+module_init(debugfs_lab_init);
+module_exit(debugfs_lab_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("kernel-comm-labs");
+MODULE_DESCRIPTION("Lab 04: debugfs, and a kernel bug on purpose");
+MODULE_VERSION("1.0");
