@@ -5,9 +5,10 @@
 #   - every lab declares points that add up to 100;
 #   - on each kernel series (KERNEL, default: 6.12 and 6.1):
 #     every solution scores full marks with no compiler warning, every
-#     skeleton builds, runs and scores below full marks, and every mutant
-#     (labs/NN-name/mutants/*.patch: a solution with one plausible student
-#     bug) fails the test its "Caught-by:" line names.
+#     skeleton builds, runs and scores below full marks;
+#   - every mutant (labs/NN-name/mutants/*.patch: a solution with one
+#     plausible student bug) fails the test its "Caught-by:" line names, on
+#     the series in MUTANT_KERNELS (default: the first series tested).
 #
 # LAB=NN (or "NN MM") limits the lab checks to those labs.
 # Ends with a line "N passed, N failed"; exit 1 when anything failed.
@@ -17,6 +18,7 @@ set -euo pipefail
 kcl_require_host
 
 series_list=${KERNEL:-6.12 6.1}
+mutant_series=${MUTANT_KERNELS:-${series_list%% *}}
 lab_list=$(kcl_lab_ids "${LAB:-all}")
 mapfile -t lab_ids <<<"$lab_list"
 scratch=$KCL_BUILD/kit-tests${LAB:+-${LAB// /-}}
@@ -165,6 +167,7 @@ for series in $series_list; do
 		done
 	fi
 
+	[[ " $mutant_series " == *" $series "* ]] || continue
 	for id in "${lab_ids[@]}"; do
 		for patch in "labs/$id"/mutants/*.patch; do
 			[[ -f $patch ]] || continue
