@@ -10,7 +10,8 @@
 #     plausible student bug) fails the test its "Caught-by:" line names, on
 #     the series in MUTANT_KERNELS (default: the first series tested).
 #
-# LAB=NN (or "NN MM") limits the lab checks to those labs.
+# LAB=NN (or "NN MM") limits the lab checks to those labs. Mutants are
+# graded JOBS at a time (default: one per core).
 # Ends with a line "N passed, N failed"; exit 1 when anything failed.
 set -euo pipefail
 # shellcheck source=vm/common.sh
@@ -19,6 +20,7 @@ kcl_require_host
 
 series_list=${KERNEL:-6.12 6.1}
 mutant_series=${MUTANT_KERNELS:-${series_list%% *}}
+jobs_max=${JOBS:-$(nproc)}
 lab_list=$(kcl_lab_ids "${LAB:-all}")
 mapfile -t lab_ids <<<"$lab_list"
 scratch=$KCL_BUILD/kit-tests${LAB:+-${LAB// /-}}
@@ -168,11 +170,24 @@ for series in $series_list; do
 	fi
 
 	[[ " $mutant_series " == *" $series "* ]] || continue
+	# Each mutant is graded in a VM of its own, $jobs_max at a time; their
+	# verdicts are printed in order once all are done.
+	outputs=()
 	for id in "${lab_ids[@]}"; do
 		for patch in "labs/$id"/mutants/*.patch; do
 			[[ -f $patch ]] || continue
-			check_mutant "$series" "$id" "$patch" || true
+			while (($(jobs -rp | wc -l) >= jobs_max)); do
+				wait -n || true
+			done
+			outputs+=("$scratch/mutant-$series-$id-$(basename "$patch" .patch).out")
+			check_mutant "$series" "$id" "$patch" >"${outputs[-1]}" &
 		done
+	done
+	wait
+	for output in "${outputs[@]}"; do
+		cat "$output"
+		passed=$((passed + $(grep -c '^ok - ' "$output" || true)))
+		failed=$((failed + $(grep -c '^not ok - ' "$output" || true)))
 	done
 done
 
