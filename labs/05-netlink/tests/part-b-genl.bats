@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# Lab 05 tests, part (b): the generic netlink family kcl_genl of genl_lab.
+# The grader runs them inside the lab VM, after part (a); in `make boot`,
+# run them by hand with `run-tests`. Points are declared above each test.
+# nlprobe (tests/helpers/nlprobe.c) sends what nlclient does not: bad
+# attributes, unknown commands, several sockets at once.
+
+setup() {
+	bats_load_library kcl
+	MOD=$(module_file genl_lab)
+}
+
+teardown() {
+	unload_module genl_lab
+}
+
+client() {
+	timeout 30 nlclient "$@"
+}
+
+user_client() {
+	run-as-user timeout 30 nlclient "$@"
+}
+
+# points: 6
+@test "nlclient family resolves kcl_genl: its id, version and events group" {
+	run client family
+	assert_failure
+	assert_output "nlclient: family: ENOENT"
+
+	insmod "$MOD"
+	assert_kernel_log "genl_lab: registered family kcl_genl"
+	run client family
+	assert_success
+	assert_output --regexp '^kcl_genl id=[0-9]+ version=1 events=[0-9]+$'
+	# the same numbers as the controller gives nlprobe
+	assert_equal "$output" "$(nlprobe genl-resolve)"
+	run user_client family
+	assert_success
+	assert_equal "$output" "$(nlprobe genl-resolve)"
+}
+
+# points: 5
+@test "nlclient gecho echoes through the generic family, for any user" {
+	insmod "$MOD"
+	local longest
+	longest=$(printf '%064d' 5)
+	run client gecho hello "two words" "" "$longest"
+	assert_success
+	assert_output "seq 1: hello
+seq 2: two words
+seq 3: 
+seq 4: $longest"
+	run user_client gecho "from a user"
+	assert_success
+	assert_output "seq 1: from a user"
+	run client gecho "${longest}5"
+	assert_failure
+	assert_output "nlclient: gecho: EINVAL"
+}
+
+# points: 7
+@test "the policy rejects bad, unknown and missing attributes" {
+	insmod "$MOD"
+	run nlprobe genl-attrs
+	assert_success
+	assert_output "echo without KCL_A_MSG: EINVAL
+echo, KCL_A_MSG unterminated: EINVAL
+echo, KCL_A_MSG of 65 characters: EINVAL
+echo, KCL_A_MSG of 64 characters: reply
+echo, KCL_A_MSG empty: reply
+echo with an unknown attribute: EINVAL
+set without KCL_A_VALUE: EINVAL
+set, KCL_A_VALUE 1001: ERANGE
+set, KCL_A_VALUE 4294967295: ERANGE
+set, KCL_A_VALUE of 2 bytes: EINVAL
+set, KCL_A_VALUE 1000: ack
+get: 1000"
+	run client set 1001
+	assert_failure
+	assert_output "nlclient: set: ERANGE"
+	run client get
+	assert_output "value 1000"
+}
+
+# points: 3
+@test "unknown commands give EOPNOTSUPP" {
+	insmod "$MOD"
+	run nlprobe genl-cmds
+	assert_success
+	assert_output "command 0: EOPNOTSUPP
+command 4: EOPNOTSUPP
+command 99: EOPNOTSUPP
+KCL_CMD_ECHO as a dump: EOPNOTSUPP
+KCL_CMD_ECHO with a reserved byte set: EINVAL"
+}
+
+# points: 6
+@test "the admin command gives EPERM to a normal user and works for root" {
+	insmod "$MOD"
+	run user_client set 7
+	assert_failure
+	assert_output "nlclient: set: EPERM"
+	run client get
+	assert_output "value 0"
+	run client set 7
+	assert_success
+	assert_output "value set to 7"
+	run user_client get
+	assert_success
+	assert_output "value 7"
+}
+
+# points: 6
+@test "multicast members receive the event, non-members do not" {
+	insmod "$MOD"
+	run nlprobe genl-mcast 42
+	assert_success
+	assert_output "set 42: ack
+member: event value=42 (seq 0, pid 0)
+member, then: nothing
+non-member: nothing
+sender: nothing
+set 43: ack
+member after leaving: nothing"
+}
+
+# points: 5
+@test "nlclient listen prints the events, for a normal user too" {
+	insmod "$MOD"
+	local out=$BATS_TEST_TMPDIR/listen pid i status=0
+	timeout 30 run-as-user nlclient listen 2 >"$out" 2>&1 &
+	pid=$!
+	# it says "listening" once it is a member: the events come after that
+	for ((i = 0; i < 150; i++)); do
+		grep -q listening "$out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	client set 3
+	client set 4
+	wait "$pid" || status=$?
+	run cat "$out"
+	assert_output "listening
+event value=3
+event value=4"
+	assert_equal "$status" 0
+}
+
+# points: 5
+@test "after rmmod kcl_genl no longer resolves, and insmod brings it back" {
+	insmod "$MOD"
+	run client gecho before
+	assert_output "seq 1: before"
+	rmmod genl_lab
+	assert_kernel_log "genl_lab: unregistered family kcl_genl"
+	run client family
+	assert_failure
+	assert_output "nlclient: family: ENOENT"
+	run nlprobe genl-resolve
+	assert_output ENOENT
+	run client gecho after
+	assert_failure
+	assert_output "nlclient: gecho: ENOENT"
+
+	local round
+	for round in 1 2 3; do
+		insmod "$MOD"
+		run client gecho "round $round"
+		assert_output "seq 1: round $round"
+		rmmod genl_lab
+	done
+	run nlprobe genl-resolve
+	assert_output ENOENT
+}
