@@ -1,0 +1,956 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pipetest: what the lab 07 tests need done exactly, or faster than a
+ * shell loop can: watching a process sleep, signals at the right moment,
+ * several processes at once. Every wait is bounded: a module that loses a
+ * wake-up makes the command fail with a message, not hang.
+ *
+ *   pipetest blocked PID read|write|poll [SECONDS]
+ *	wait until process PID sleeps in that kind of system call; prints
+ *	"blocked in KIND, state S" (S: interruptible sleep, D: not)
+ *   pipetest exited PID [SECONDS]
+ *	wait until process PID has ended (a zombie or gone); prints "exited"
+ *   pipetest signal DEVICE restart|norestart
+ *	a SIGUSR1 handler, with or without SA_RESTART, and a read that
+ *	blocks; the signal comes while the read sleeps; with restart, data
+ *	comes after the handler ran. Prints "handler ran: N" and the read's
+ *	outcome, "read N: DATA" or "read: MESSAGE"
+ *   pipetest wakeone DEVICE READERS
+ *	READERS processes block in a read of DEVICE; a byte is written and
+ *	taken by this process before any of them gets the lock (a
+ *	userfaultfd page makes the copy wait until they all tried); they must
+ *	go back to sleep. Then one byte at a time must wake exactly one.
+ *   pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS
+ *	two processes: one byte to DEVICE0, its complement back on DEVICE1
+ *   pipetest records DEVICE WRITERS READERS RECORDS SECONDS
+ *	WRITERS processes write RECORDS tagged 16-byte records each, three
+ *	per write(2); READERS processes read five records' worth per read(2)
+ *   pipetest fresh DEVICE
+ *	a write from, and a read into, memory the process never touched (the
+ *	kernel's copy has to fault the pages in)
+ *   pipetest release DEVICE...
+ *	empty each pipe, then write a few bytes into it: whoever sleeps in
+ *	it, for data or for room, can go on (the tests' teardown)
+ *   pipetest rescue SECONDS DEVICE...
+ *	the tests' safety net, started before each test: after SECONDS, a
+ *	release every half second, so that a process a buggy module put to
+ *	sleep for good, even uninterruptibly (state D), wakes up and its
+ *	test can end. Ends when its parent does.
+ *
+ * Exit status: 0 when everything was as expected, 1 when not (with a line
+ * saying what), 2 on bad usage, 3 when a time limit ran out.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECORD_SIZE	16
+#define MAX_PROCS	16
+#define MAX_RECORDS	100000
+
+/* --- common --------------------------------------------------------------- */
+
+static char limit_message[256];
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, limit_message, strlen(limit_message)) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+/* After seconds, print "pipetest: time limit: WHAT" and exit with 3. */
+static void set_limit(unsigned int seconds, const char *fmt, ...)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	int len;
+	va_list ap;
+
+	len = snprintf(limit_message, sizeof(limit_message),
+		       "pipetest: time limit (%u s): ", seconds);
+	va_start(ap, fmt);
+	vsnprintf(limit_message + len, sizeof(limit_message) - len - 1, fmt,
+		  ap);
+	va_end(ap);
+	strcat(limit_message, "\n");
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int open_or_die(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* fork(); the child dies with its parent, whatever happens to the parent. */
+static pid_t fork_child(void)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
+
+/*
+ * State letter of a process (R, S, D, Z, ...) and the system call it is in
+ * (its number, -1 when not in one, -2 when running), from /proc. Returns 0,
+ * or -1 when the process is gone.
+ */
+static int proc_state(pid_t pid, char *state, long *nr)
+{
+	char path[64], text[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	p = strrchr(text, ')');
+	if (!p || p[1] != ' ')
+		return -1;
+	*state = p[2];
+
+	*nr = -2;
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n > 0) {
+		text[n] = '\0';
+		if (strncmp(text, "running", 7))
+			*nr = strtol(text, NULL, 10);
+	}
+	return 0;
+}
+
+static int syscall_is(long nr, const char *kind)
+{
+	if (!strcmp(kind, "read"))
+		return nr == SYS_read || nr == SYS_readv;
+	if (!strcmp(kind, "write"))
+		return nr == SYS_write || nr == SYS_writev;
+	if (!strcmp(kind, "poll"))
+		return nr == SYS_poll || nr == SYS_ppoll ||
+		       nr == SYS_select || nr == SYS_pselect6 ||
+		       nr == SYS_epoll_wait || nr == SYS_epoll_pwait
+#ifdef SYS_epoll_pwait2
+		       || nr == SYS_epoll_pwait2
+#endif
+		       ;
+	return 0;
+}
+
+/*
+ * Wait until process pid sleeps (S or D) in a system call of that kind.
+ * Returns its state letter, or 0 if it did not within seconds (then *state
+ * and *nr say where it was last seen).
+ */
+static char wait_blocked(pid_t pid, const char *kind, double seconds,
+			 char *state, long *nr)
+{
+	double end = now() + seconds;
+
+	do {
+		if (proc_state(pid, state, nr)) {
+			*state = 'X';
+			return 0;
+		}
+		if ((*state == 'S' || *state == 'D') && syscall_is(*nr, kind))
+			return *state;
+		if (*state == 'Z' || *state == 'X')
+			return 0;
+		sleep_ms(5);
+	} while (now() < end);
+	return 0;
+}
+
+static long voluntary_switches(pid_t pid)
+{
+	char path[64], line[128];
+	long count = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &count) == 1)
+			break;
+	fclose(f);
+	return count;
+}
+
+static long number(const char *text, long min, long max)
+{
+	char *end;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || *end || end == text || value < min || value > max) {
+		fprintf(stderr, "pipetest: bad number %s\n", text);
+		exit(2);
+	}
+	return value;
+}
+
+/* --- blocked, exited ------------------------------------------------------ */
+
+static int cmd_blocked(pid_t pid, const char *kind, double seconds)
+{
+	char state = '?';
+	long nr = -2;
+
+	if (strcmp(kind, "read") && strcmp(kind, "write") &&
+	    strcmp(kind, "poll")) {
+		fprintf(stderr, "pipetest: blocked: read, write or poll\n");
+		return 2;
+	}
+	if (wait_blocked(pid, kind, seconds, &state, &nr)) {
+		printf("blocked in %s, state %c\n", kind, state);
+		return 0;
+	}
+	if (state == 'X' || state == 'Z')
+		printf("process %d ended instead of blocking in %s\n", pid,
+		       kind);
+	else
+		printf("process %d not asleep in %s after %.0f s (state %c, system call %ld)\n",
+		       pid, kind, seconds, state, nr);
+	return 1;
+}
+
+static int cmd_exited(pid_t pid, double seconds)
+{
+	double end = now() + seconds;
+	char state = '?';
+	long nr;
+
+	do {
+		if (proc_state(pid, &state, &nr) || state == 'Z' ||
+		    state == 'X') {
+			printf("exited\n");
+			return 0;
+		}
+		sleep_ms(5);
+	} while (now() < end);
+	printf("process %d still there after %.0f s (state %c)\n", pid,
+	       seconds, state);
+	return 1;
+}
+
+/* --- signal --------------------------------------------------------------- */
+
+static volatile sig_atomic_t handled;
+static int handled_pipe[2];
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	handled++;
+	if (write(handled_pipe[1], "s", 1) < 0)
+		_exit(4);
+}
+
+static int cmd_signal(const char *dev, const char *mode)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int restart = !strcmp(mode, "restart");
+	pid_t reader = getpid(), child;
+	char buf[256], state;
+	ssize_t n;
+	long nr;
+	int fd, err;
+
+	if (!restart && strcmp(mode, "norestart")) {
+		fprintf(stderr, "pipetest: signal: restart or norestart\n");
+		return 2;
+	}
+	fd = open_or_die(dev, O_RDWR);
+	if (pipe(handled_pipe))
+		die("pipe: %s", strerror(errno));
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGUSR1, &sa, NULL);
+
+	child = fork_child();
+	if (child == 0) {
+		/* the signaller */
+		if (!wait_blocked(reader, "read", 10, &state, &nr)) {
+			printf("the read never blocked (state %c, system call %ld)\n",
+			       state, nr);
+			_exit(1);
+		}
+		kill(reader, SIGUSR1);
+		/* the handler has run once this byte arrives */
+		if (read(handled_pipe[0], buf, 1) != 1)
+			_exit(1);
+		if (restart) {
+			/* the restarted read sleeps again, then gets data */
+			wait_blocked(reader, "read", 3, &state, &nr);
+			if (write(fd, "restarted", 9) != 9)
+				printf("write: %s\n", strerror(errno));
+		}
+		_exit(0);
+	}
+
+	set_limit(20, "the read did not return");
+	n = read(fd, buf, sizeof(buf));
+	err = errno;
+	alarm(0);
+	printf("handler ran: %d\n", (int)handled);
+	if (n < 0)
+		printf("read: %s\n", strerror(err));
+	else
+		printf("read %zd: %.*s\n", n, (int)n, buf);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+/* --- wakeone -------------------------------------------------------------- */
+
+struct report {
+	int reader;
+	int n;		/* what read() returned */
+	int err;	/* errno when n < 0 */
+	char byte;
+};
+
+struct uffd_job {
+	int uffd;
+	char *page;
+	long page_size;
+	int readers;
+	pid_t *pids;
+	long *switches;
+	int woken;	/* readers that woke and slept again */
+	const char *error;
+};
+
+/*
+ * The userfaultfd handler: when the main process's read faults on the page,
+ * wait until every reader has woken up and gone to sleep again (its
+ * voluntary context switches went up), then fill the page in.
+ */
+static void *uffd_handler(void *arg)
+{
+	struct uffd_job *job = arg;
+	struct pollfd pfd = { .fd = job->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffdio_copy copy;
+	char *source;
+	double end;
+	int i;
+
+	if (poll(&pfd, 1, 20000) != 1 ||
+	    read(job->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		job->error = "the read never touched the page";
+		return NULL;
+	}
+	end = now() + 3;
+	do {
+		job->woken = 0;
+		for (i = 0; i < job->readers; i++)
+			if (voluntary_switches(job->pids[i]) > job->switches[i])
+				job->woken++;
+		if (job->woken == job->readers)
+			break;
+		sleep_ms(5);
+	} while (now() < end);
+
+	source = malloc(job->page_size);
+	memset(source, '?', job->page_size);
+	copy = (struct uffdio_copy) {
+		.dst = (unsigned long)job->page,
+		.src = (unsigned long)source,
+		.len = job->page_size,
+	};
+	if (ioctl(job->uffd, UFFDIO_COPY, &copy))
+		job->error = "UFFDIO_COPY failed";
+	free(source);
+	return NULL;
+}
+
+/* A report from a reader, or 0 when none came within ms. */
+static int next_report(int fd, int ms, struct report *rep)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return 0;
+	return read(fd, rep, sizeof(*rep)) == sizeof(*rep);
+}
+
+static void describe(const struct report *rep, char *text, size_t size)
+{
+	if (rep->n < 0)
+		snprintf(text, size, "reader %d: read failed: %s", rep->reader,
+			 strerror(rep->err));
+	else if (rep->n == 0)
+		snprintf(text, size,
+			 "reader %d: read returned 0 (it woke up, found no data, and returned instead of sleeping again)",
+			 rep->reader);
+	else
+		snprintf(text, size, "reader %d: read %d byte(s): %c",
+			 rep->reader, rep->n, rep->byte);
+}
+
+static int cmd_wakeone(const char *dev, int readers)
+{
+	struct uffdio_register reg;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	struct uffd_job job = { 0 };
+	pid_t pids[MAX_PROCS];
+	long switches[MAX_PROCS], nr;
+	int fd, results[2], i, k, got[MAX_PROCS] = { 0 };
+	struct report rep;
+	pthread_t handler;
+	char text[256], state;
+	ssize_t n;
+
+	fd = open_or_die(dev, O_RDWR);
+	if (pipe(results))
+		die("pipe: %s", strerror(errno));
+	set_limit(60, "wakeone did not finish");
+
+	for (i = 0; i < readers; i++) {
+		pids[i] = fork_child();
+		if (pids[i] == 0) {
+			char byte = 0;
+			int rfd = open_or_die(dev, O_RDONLY);
+
+			rep.reader = i;
+			rep.n = read(rfd, &byte, 1);
+			rep.err = errno;
+			rep.byte = byte;
+			if (write(results[1], &rep, sizeof(rep)) < 0)
+				_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < readers; i++)
+		if (!wait_blocked(pids[i], "read", 10, &state, &nr))
+			die("reader %d never slept in read (state %c, system call %ld)",
+			    i, state, nr);
+	for (i = 0; i < readers; i++)
+		switches[i] = voluntary_switches(pids[i]);
+
+	/* 1. A byte comes, and this process takes it before any reader can. */
+	job.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (job.uffd < 0 || ioctl(job.uffd, UFFDIO_API, &api))
+		die("userfaultfd: %s", strerror(errno));
+	job.page_size = sysconf(_SC_PAGESIZE);
+	job.page = mmap(NULL, job.page_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (job.page == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	reg = (struct uffdio_register) {
+		.range = { .start = (unsigned long)job.page,
+			   .len = job.page_size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	if (ioctl(job.uffd, UFFDIO_REGISTER, &reg))
+		die("UFFDIO_REGISTER: %s", strerror(errno));
+	job.readers = readers;
+	job.pids = pids;
+	job.switches = switches;
+	if (pthread_create(&handler, NULL, uffd_handler, &job))
+		die("pthread_create failed");
+
+	/*
+	 * Real-time priority: the readers the write wakes cannot run before
+	 * this process's read has the pipe's lock. That read copies into the
+	 * page above, whose fault waits for the handler thread: meanwhile the
+	 * readers run, see data that is about to go, and wait for the lock.
+	 */
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
+		die("sched_setscheduler: %s", strerror(errno));
+	if (write(fd, "X", 1) != 1)
+		die("write: %s", strerror(errno));
+	n = read(fd, job.page, 1);
+	sched_setscheduler(0, SCHED_OTHER, &other);
+	pthread_join(handler, NULL);
+	if (job.error)
+		die("%s", job.error);
+	if (n != 1 || job.page[0] != 'X')
+		die("the first byte did not come back: read returned %zd", n);
+	printf("a byte came and went while %d of %d readers were awake\n",
+	       job.woken, readers);
+
+	/* They found nothing: they must all be asleep again. */
+	if (next_report(results[0], 300, &rep)) {
+		describe(&rep, text, sizeof(text));
+		die("%s", text);
+	}
+	for (i = 0; i < readers; i++)
+		if (!wait_blocked(pids[i], "read", 5, &state, &nr))
+			die("reader %d did not go back to sleep (state %c, system call %ld)",
+			    i, state, nr);
+	printf("every reader went back to sleep\n");
+
+	/* 2. One byte at a time: each wakes exactly one reader. */
+	for (k = 0; k < readers; k++) {
+		char byte = 'a' + k;
+
+		if (write(fd, &byte, 1) != 1)
+			die("write: %s", strerror(errno));
+		if (!next_report(results[0], 10000, &rep))
+			die("byte %c woke no reader within 10 s", byte);
+		describe(&rep, text, sizeof(text));
+		if (rep.n != 1 || rep.byte != byte || got[rep.reader]++)
+			die("%s (expected one byte, %c)", text, byte);
+		if (next_report(results[0], 100, &rep)) {
+			describe(&rep, text, sizeof(text));
+			die("a second reader returned for one byte: %s", text);
+		}
+	}
+	for (i = 0; i < readers; i++)
+		waitpid(pids[i], NULL, 0);
+	printf("%d readers, %d bytes: each byte woke exactly one reader\n",
+	       readers, readers);
+	return 0;
+}
+
+/* --- pingpong ------------------------------------------------------------- */
+
+static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
+			int seconds)
+{
+	int ping = open_or_die(dev0, O_RDWR), pong = open_or_die(dev1, O_RDWR);
+	unsigned char out, in;
+	double start;
+	int status, i;
+	pid_t child;
+
+	child = fork_child();
+	if (child == 0) {
+		for (i = 0; i < rounds; i++) {
+			if (read(ping, &in, 1) != 1 || in != (unsigned char)i) {
+				printf("round %d: the other side got a wrong byte\n",
+				       i);
+				_exit(1);
+			}
+			out = ~in;
+			if (write(pong, &out, 1) != 1) {
+				printf("round %d: write: %s\n", i,
+				       strerror(errno));
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+
+	set_limit(seconds, "ping-pong stuck (a lost wake-up?)");
+	start = now();
+	for (i = 0; i < rounds; i++) {
+		out = i;
+		if (write(ping, &out, 1) != 1)
+			die("round %d: write: %s", i, strerror(errno));
+		if (read(pong, &in, 1) != 1 || in != (unsigned char)~out)
+			die("round %d: wrong reply", i);
+	}
+	alarm(0);
+	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("the other side failed");
+	printf("%d rounds, every reply right\n", rounds);
+	printf("time: %.2f s\n", now() - start);
+	return 0;
+}
+
+/* --- records -------------------------------------------------------------- */
+
+struct shared {
+	int consumed;		/* records read, by all readers */
+	int failed;
+	char error[256];
+	int last[MAX_PROCS][MAX_PROCS];	/* [reader][writer]: last sequence */
+	unsigned char seen[];	/* [reader][writer][seq]: times read */
+};
+
+static struct shared *sh;
+static int n_writers, n_records;
+
+static void shared_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_exchange_n(&sh->failed, 1, __ATOMIC_SEQ_CST))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->error, sizeof(sh->error), fmt, ap);
+	va_end(ap);
+}
+
+static void format_record(char *rec, int writer, int seq)
+{
+	char text[32];
+
+	/* "w03 s00001234 Q\n": writer, sequence number, a check letter */
+	snprintf(text, sizeof(text), "w%02d s%08d %c\n", writer % 100,
+		 seq % 100000000, 'A' + (writer * 7 + seq) % 26);
+	memcpy(rec, text, RECORD_SIZE);
+}
+
+static void writer_loop(int fd, int writer)
+{
+	char batch[3 * RECORD_SIZE];
+	int seq = 0, len, done, i;
+	ssize_t n;
+
+	while (seq < n_records) {
+		for (len = 0, i = 0; i < 3 && seq < n_records; i++, seq++) {
+			format_record(batch + len, writer, seq);
+			len += RECORD_SIZE;
+		}
+		for (done = 0; done < len; done += n) {
+			n = write(fd, batch + done, len - done);
+			if (n <= 0) {
+				shared_fail("writer %d: write returned %zd: %s",
+					    writer, n, strerror(errno));
+				_exit(1);
+			}
+		}
+	}
+	_exit(0);
+}
+
+static void reader_loop(int fd, int reader)
+{
+	unsigned char *seen = sh->seen +
+			      (size_t)reader * n_writers * n_records;
+	char buf[5 * RECORD_SIZE], check[RECORD_SIZE];
+	int writer, seq, i;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0) {
+			shared_fail("reader %d: read returned %zd%s%s", reader,
+				    n, n ? ": " : " (an empty read)",
+				    n ? strerror(errno) : "");
+			_exit(1);
+		}
+		if (n % RECORD_SIZE) {
+			shared_fail("reader %d: read returned %zd bytes, not whole records: torn",
+				    reader, n);
+			_exit(1);
+		}
+		for (i = 0; i < n; i += RECORD_SIZE) {
+			if (sscanf(buf + i, "w%2d s%8d", &writer, &seq) != 2 ||
+			    writer < 0 || writer >= n_writers || seq < 0 ||
+			    seq >= n_records) {
+				shared_fail("reader %d: a torn or garbled record: %.16s",
+					    reader, buf + i);
+				_exit(1);
+			}
+			format_record(check, writer, seq);
+			if (memcmp(check, buf + i, RECORD_SIZE)) {
+				shared_fail("reader %d: a torn or garbled record: %.16s",
+					    reader, buf + i);
+				_exit(1);
+			}
+			if (seq <= sh->last[reader][writer])
+				shared_fail("reader %d: writer %d's record %d came after its record %d",
+					    reader, writer, seq,
+					    sh->last[reader][writer]);
+			sh->last[reader][writer] = seq;
+			seen[writer * n_records + seq]++;
+		}
+		__atomic_add_fetch(&sh->consumed, n / RECORD_SIZE,
+				   __ATOMIC_SEQ_CST);
+	}
+}
+
+static int cmd_records(const char *dev, int writers, int readers, int records,
+		       int seconds)
+{
+	pid_t wpids[MAX_PROCS], rpids[MAX_PROCS];
+	int total = writers * records, fd, w, r, seq, count, status, last;
+	size_t size;
+	double start, quiet;
+	char state;
+	long nr;
+
+	n_writers = writers;
+	n_records = records;
+	size = sizeof(*sh) + (size_t)readers * writers * records;
+	sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset(sh->last, -1, sizeof(sh->last));
+	fd = open_or_die(dev, O_RDWR);
+	set_limit(seconds, "records: stuck (a lost wake-up?)");
+	start = now();
+
+	/* the readers first, all asleep on the empty pipe */
+	for (r = 0; r < readers; r++) {
+		rpids[r] = fork_child();
+		if (rpids[r] == 0)
+			reader_loop(fd, r);
+	}
+	for (r = 0; r < readers; r++)
+		if (!wait_blocked(rpids[r], "read", 10, &state, &nr))
+			die("reader %d never slept in read (state %c, system call %ld)",
+			    r, state, nr);
+	for (w = 0; w < writers; w++) {
+		wpids[w] = fork_child();
+		if (wpids[w] == 0)
+			writer_loop(fd, w);
+	}
+	for (w = 0; w < writers; w++) {
+		waitpid(wpids[w], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			die("writer %d failed: %s", w,
+			    sh->failed ? sh->error : "?");
+	}
+	/* the readers finish the pipe; give up after 2 s without progress */
+	last = -1;
+	quiet = now();
+	while ((count = __atomic_load_n(&sh->consumed, __ATOMIC_SEQ_CST)) <
+	       total && !sh->failed) {
+		if (count != last) {
+			last = count;
+			quiet = now();
+		} else if (now() - quiet > 2) {
+			break;
+		}
+		sleep_ms(5);
+	}
+	alarm(0);
+	for (r = 0; r < readers; r++) {
+		kill(rpids[r], SIGKILL);
+		waitpid(rpids[r], NULL, 0);
+	}
+	if (sh->failed)
+		die("%s", sh->error);
+	for (w = 0; w < writers; w++) {
+		for (seq = 0; seq < records; seq++) {
+			for (count = 0, r = 0; r < readers; r++)
+				count += sh->seen[((size_t)r * writers + w) *
+						  records + seq];
+			if (count != 1)
+				die("writer %d's record %d was read %d times",
+				    w, seq, count);
+		}
+	}
+	printf("%d records from %d writers, read by %d readers: none lost, duplicated, torn or out of order\n",
+	       total, writers, readers);
+	printf("time: %.2f s\n", now() - start);
+	return 0;
+}
+
+/* --- fresh ---------------------------------------------------------------- */
+
+static int cmd_fresh(const char *dev)
+{
+	const size_t size = 8192, offset = 2500, len = 3000;
+	char *text, *source, *target;
+	int fd, mfd;
+	size_t i;
+	ssize_t n;
+
+	fd = open_or_die(dev, O_RDWR | O_NONBLOCK);
+	text = malloc(size);
+	for (i = 0; i < size; i++)
+		text[i] = 'a' + (i * 7 + i / 26) % 26;
+	/* the text is in the page cache, but not mapped in this process */
+	mfd = memfd_create("pipetest", 0);
+	if (mfd < 0 || write(mfd, text, size) != (ssize_t)size)
+		die("memfd: %s", strerror(errno));
+	source = mmap(NULL, size, PROT_READ, MAP_PRIVATE, mfd, 0);
+	target = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (source == MAP_FAILED || target == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+
+	n = write(fd, source + offset, len);
+	if (n != (ssize_t)len)
+		die("write of %zu bytes from memory never touched: %s", len,
+		    n < 0 ? strerror(errno) : "partial");
+	printf("wrote %zu bytes from memory never touched before\n", len);
+	n = read(fd, target + offset, len);
+	if (n != (ssize_t)len)
+		die("read of %zu bytes into memory never touched: %s", len,
+		    n < 0 ? strerror(errno) : "partial");
+	if (memcmp(target + offset, text + offset, len))
+		die("read %zu bytes into memory never touched, but not the ones written",
+		    len);
+	printf("read them back into memory never touched before, unchanged\n");
+	return 0;
+}
+
+/* --- rescue --------------------------------------------------------------- */
+
+/* Empty each pipe, then put a few bytes in it: every sleeper can go on. */
+static void release(char **devs, int count)
+{
+	char buf[4096];
+	int fd, i;
+	ssize_t n;
+
+	for (i = 0; i < count; i++) {
+		fd = open(devs[i], O_RDWR | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		do {
+			n = read(fd, buf, sizeof(buf));
+		} while (n > 0);
+		n = write(fd, "release", 7);
+		(void)n;
+		close(fd);
+	}
+}
+
+static int cmd_rescue(int seconds, char **devs, int count)
+{
+	pid_t parent = getppid();
+	double end = now() + seconds;
+	char note[160];
+	ssize_t n;
+	int fd;
+
+	while (getppid() == parent && now() < end)
+		sleep_ms(100);
+	if (getppid() != parent)
+		return 0;
+	/* say so in the kernel log, next to the test's messages */
+	snprintf(note, sizeof(note),
+		 "pipetest: a test still runs after %d s: waking every sleeper of the pipes\n",
+		 seconds);
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd >= 0) {
+		n = write(fd, note, strlen(note));
+		(void)n;
+		close(fd);
+	}
+	while (getppid() == parent) {
+		release(devs, count);
+		sleep_ms(500);
+	}
+	return 0;
+}
+
+/* --- main ----------------------------------------------------------------- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: pipetest blocked PID read|write|poll [SECONDS]\n"
+		"       pipetest exited PID [SECONDS]\n"
+		"       pipetest signal DEVICE restart|norestart\n"
+		"       pipetest wakeone DEVICE READERS\n"
+		"       pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS\n"
+		"       pipetest records DEVICE WRITERS READERS RECORDS SECONDS\n"
+		"       pipetest fresh DEVICE\n"
+		"       pipetest release DEVICE...\n"
+		"       pipetest rescue SECONDS DEVICE...\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 3)
+		usage();
+	if (!strcmp(argv[1], "blocked") && (argc == 4 || argc == 5))
+		return cmd_blocked(number(argv[2], 1, 1 << 30), argv[3],
+				   argc == 5 ? number(argv[4], 1, 3600) : 10);
+	if (!strcmp(argv[1], "exited") && (argc == 3 || argc == 4))
+		return cmd_exited(number(argv[2], 1, 1 << 30),
+				  argc == 4 ? number(argv[3], 1, 3600) : 10);
+	if (!strcmp(argv[1], "signal") && argc == 4)
+		return cmd_signal(argv[2], argv[3]);
+	if (!strcmp(argv[1], "wakeone") && argc == 4)
+		return cmd_wakeone(argv[2], number(argv[3], 2, MAX_PROCS));
+	if (!strcmp(argv[1], "pingpong") && argc == 6)
+		return cmd_pingpong(argv[2], argv[3],
+				    number(argv[4], 1, 10000000),
+				    number(argv[5], 1, 3600));
+	if (!strcmp(argv[1], "records") && argc == 7) {
+		int writers = number(argv[3], 1, MAX_PROCS);
+		int readers = number(argv[4], 1, MAX_PROCS);
+
+		return cmd_records(argv[2], writers, readers,
+				   number(argv[5], 1, MAX_RECORDS),
+				   number(argv[6], 1, 3600));
+	}
+	if (!strcmp(argv[1], "fresh") && argc == 3)
+		return cmd_fresh(argv[2]);
+	if (!strcmp(argv[1], "release")) {
+		release(argv + 2, argc - 2);
+		return 0;
+	}
+	if (!strcmp(argv[1], "rescue") && argc >= 4)
+		return cmd_rescue(number(argv[2], 1, 3600), argv + 3, argc - 3);
+	usage();
+	return 2;
+}
