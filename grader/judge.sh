@@ -54,11 +54,11 @@ attributed_log() {
 		{ print test "\t" $0 }'
 }
 
-# The splat lines of a run as "KIND<TAB>TEST<TAB>LINE": KIND is "expected"
-# when an entry of LAB_EXPECTED_SPLATS ("test name|extended regex") allows
-# the line during that test, else "unexpected".
+# The splat lines of an attributed log (stdin) as "KIND<TAB>TEST<TAB>LINE":
+# KIND is "expected" when an entry of LAB_EXPECTED_SPLATS ("test
+# name|extended regex") allows the line during that test, else "unexpected".
 classified_splats() {
-	attributed_log "$1" | awk -F '\t' -v splat="$SPLAT" -v expected="$LAB_EXPECTED_SPLATS" '
+	awk -F '\t' -v splat="$SPLAT" -v expected="$LAB_EXPECTED_SPLATS" '
 		BEGIN {
 			n = split(expected, lines, "\n")
 			for (i = 1; i <= n; i++) {
@@ -76,17 +76,9 @@ classified_splats() {
 
 # The tests the lab declares, in order: a JSON array of {name, max_points}.
 declared_tests() {
-	awk '
-		/^# points: [0-9]+ *$/ { points = $3; next }
-		/^@test / {
-			name = $0
-			sub(/^@test +"/, "", name)
-			sub(/" *\{ *$/, "", name)
-			print name "\t" (points == "" ? 0 : points)
-			points = ""
-		}' "$lab_dir"/tests/*.bats |
+	kcl_lab_tests "$lab_dir" |
 		jq -R -s '[split("\n")[] | select(length > 0) | split("\t") |
-			{name: .[0], max_points: (.[1] | tonumber)}]'
+			{name: .[0], max_points: (.[1] | tonumber? // 0)}]'
 }
 
 # bats TAP (--tap --timing) of a run as a JSON array of {number, name,
@@ -143,15 +135,16 @@ splat_digest() {
 		}'
 }
 
-# Kernel log lines written during the test named $2 in run $1.
+# Kernel log lines written during the test named $1, from an attributed log
+# (stdin).
 test_kernel_log() {
-	attributed_log "$1" | awk -F '\t' -v name="$2" '$1 == name { print $2 }' |
-		tail -n "$TEST_LOG_LINES"
+	awk -F '\t' -v name="$1" '$1 == name { print $2 }'
 }
 
 # One run as JSON: what its VM did, its tests, its kernel-log findings.
 judge_run() {
-	local run=$1 vm_status outcome tap classified splats tainted bad_taint stuck
+	local run=$1 vm_status outcome tap attributed classified splats tainted
+	local bad_taint stuck
 	local evidence="" events='{}'
 	local logs='{}' name
 	vm_status=$(cat "$run/vm.status" 2>/dev/null || echo none)
@@ -169,7 +162,8 @@ judge_run() {
 	esac
 	[[ $outcome == ended ]] || evidence=$(tail -n 40 "$run/console.log" 2>/dev/null || true)
 	tap=$(tap_results "$run")
-	classified=$(classified_splats "$run")
+	attributed=$(attributed_log "$run")
+	classified=$(classified_splats <<<"$attributed")
 	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
@@ -180,14 +174,15 @@ judge_run() {
 	stuck=$(section "$run" unload | awk '$1 == "left-loaded" && $3 == "stuck" {print $2}')
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
-		logs=$(jq --arg n "$name" --arg log "$(test_kernel_log "$run" "$name")" \
+		logs=$(jq --arg n "$name" \
+			--arg log "$(test_kernel_log "$name" <<<"$attributed" | tail -n "$TEST_LOG_LINES")" \
 			'. + {($n): $log}' <<<"$logs")
 	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
 	# Every test during which the kernel complained gets a digest of it.
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
-		events=$(jq --arg n "$name" --arg digest "$(attributed_log "$run" |
-			awk -F '\t' -v name="$name" '$1 == name { print $2 }' | splat_digest)" \
+		events=$(jq --arg n "$name" \
+			--arg digest "$(test_kernel_log "$name" <<<"$attributed" | splat_digest)" \
 			'. + {($n): $digest}' <<<"$events")
 	done < <(awk -F '\t' 'NF && !seen[$2]++ { print $2 }' <<<"$classified")
 	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
@@ -195,7 +190,7 @@ judge_run() {
 		--arg splats "$splats" \
 		--arg tainted "$tainted" --argjson bad_taint "$bad_taint" \
 		--arg stuck "$stuck" --arg evidence "$evidence" \
-		--arg log "$(attributed_log "$run" | cut -f 2 | head -n "$LAB_LOG_LINES")" '
+		--arg log "$(cut -f 2 <<<"$attributed" | head -n "$LAB_LOG_LINES")" '
 		{outcome: $outcome, kernel: $kernel, evidence: $evidence,
 		 tests: [$tap[] | . + (if ($logs[.name] // "") != ""
 			then {kernel_log: $logs[.name]} else {} end)

@@ -112,6 +112,20 @@ kcl_src_dir() {
 	esac
 }
 
+# The tests a lab declares, in order, as "NAME<TAB>POINTS" lines: POINTS is
+# the "# points: N" line right above the @test, empty when there is none.
+kcl_lab_tests() {
+	awk '
+		/^# points: [0-9]+ *$/ { points = $3; next }
+		/^@test / {
+			name = $0
+			sub(/^@test +"/, "", name)
+			sub(/" *\{ *$/, "", name)
+			print name "\t" points
+			points = ""
+		}' "$1"/tests/*.bats
+}
+
 # Milliseconds since the epoch, for durations in reports.
 kcl_now_ms() { date +%s%3N; }
 # Seconds (one decimal) since a kcl_now_ms time.

@@ -66,14 +66,11 @@ lint_lab_points() {
 	local lab=$1 total
 	# shellcheck source=labs/01-hello/lab.conf
 	. "$lab/lab.conf"
-	total=$(awk '
-		/^# points: [0-9]+ *$/ { points = $3; next }
-		/^@test / {
-			if (points == "") { print "no points: " $0 > "/dev/stderr"; bad = 1 }
-			if (seen[$0]++) { print "duplicate test name: " $0 > "/dev/stderr"; bad = 1 }
-			sum += points; points = ""
-		}
-		END { if (bad) exit 1; print sum }' "$lab"/tests/*.bats)
+	total=$(kcl_lab_tests "$lab" | awk -F '\t' '
+		$2 == "" { print "no points: " $1 > "/dev/stderr"; bad = 1 }
+		seen[$1]++ { print "duplicate test name: " $1 > "/dev/stderr"; bad = 1 }
+		{ sum += $2 }
+		END { if (bad) exit 1; print sum }')
 	total=$((total + CHECK_CLEAN_KERNEL_POINTS + CHECK_UNLOAD_POINTS))
 	((total == 100)) || {
 		echo "points add up to $total, not 100"
