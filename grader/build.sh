@@ -4,9 +4,13 @@
 #
 #   grader/build.sh LAB_DIR SUBMISSION_LAB_DIR WORK_DIR
 #
-# Only the submission's *.c and *.h files are taken: a Makefile, Kbuild or
-# script in the submission never runs. Writes WORK_DIR/build.log (compiler
-# output) and, on success, WORK_DIR/lab.cpio. Exit 1 on a build error.
+# Nothing of the submission runs on the host. Only the lab's own source files
+# (the names in skeletons/NN-name/) are taken, as regular files of bounded
+# size; a Makefile, Kbuild or script in the submission is never used. An
+# #include that could reach a host file is refused before anything is
+# compiled, and the compiler runs with time, memory and output limits.
+# Writes WORK_DIR/build.log (refusals and compiler output) and, on success,
+# WORK_DIR/lab.cpio. Exit 1 on a build error or a refusal.
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -17,7 +21,11 @@ kcl_load_vm
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-120}
-USER_CFLAGS=(-static -O2 -Wall -Wextra)
+SOURCE_MAX_BYTES=${SOURCE_MAX_BYTES:-262144}
+# Bounds for one compiler run: address space (KiB), size of any file it
+# writes (KiB), bytes of its output kept in build.log.
+BUILD_MEMORY_KB=4194304 BUILD_FILE_KB=262144 BUILD_LOG_BYTES=262144
+USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
 
 rm -rf "$work"
 mkdir -p "$work/src" "$work/lab/modules" "$work/lab/bin" "$work/lab/tests"
@@ -29,14 +37,89 @@ fail() {
 	exit 1
 }
 
-[[ -d $submission ]] || fail "no folder $lab_id in the submission ($submission)"
-shopt -s nullglob
-for file in "$submission"/*.c "$submission"/*.h; do
-	if [[ -L $file ]]; then
-		printf 'ignored %s: a symbolic link\n' "$(basename "$file")" >>"$log"
-		continue
+# refuse_host_includes FILE: fail unless every #include (or #include_next,
+# #import, digraph %:include) of FILE names a plain relative header: no
+# absolute path, no "..", no macro. Quoted names then resolve in the lab's
+# source folder, the lab's include/ or the kernel headers only. .incbin
+# (assembler file inclusion) is refused too.
+refuse_host_includes() {
+	local file=$1 name
+	name=$(basename "$file")
+	# Backslash-newline joins lines before the preprocessor sees them.
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$file" | awk -v name="$name" '
+		{ line = $0 }
+		line ~ /^[ \t]*(#|%:)[ \t]*(include|include_next|import|embed)/ {
+			target = line
+			sub(/^[ \t]*(#|%:)[ \t]*[a-z_]+[ \t]*/, "", target)
+			if (target !~ /^("[A-Za-z0-9_.\/+-]+"|<[A-Za-z0-9_.\/+-]+>)/ ||
+			    target ~ /^["<]\// || target ~ /(^["<]|\/)\.\.(\/|[">])/) {
+				printf "refused %s:%d: %s (only the kernel headers, the lab'"'"'s include/ and the lab'"'"'s own files may be included)\n", name, NR, line
+				bad = 1
+			}
+		}
+		/\.incbin/ {
+			printf "refused %s:%d: .incbin (including a file into the object) is not allowed\n", name, NR
+			bad = 1
+		}
+		END { exit bad }' >>"$log"
+}
+
+# run_limited COMMAND...: run a compiler step with the limits above; its
+# output goes to build.log, cut at BUILD_LOG_BYTES, with the scratch folder
+# taken out of file names. timeout signals the whole
+# process group, so no compiler process outlives the limit.
+run_limited() {
+	local status
+	set +e
+	(
+		ulimit -v "$BUILD_MEMORY_KB" -f "$BUILD_FILE_KB"
+		timeout --kill-after=5 "$BUILD_TIMEOUT" "$@" 2>&1
+	) | sed "s|$work/src/||g" | head -c "$BUILD_LOG_BYTES" >>"$log"
+	status=${PIPESTATUS[0]}
+	set -e
+	if ((status == 124 || status == 137)); then
+		printf 'stopped: the compiler ran longer than %ss\n' "$BUILD_TIMEOUT" >>"$log"
 	fi
-	cp "$file" "$work/src/"
+	return "$status"
+}
+
+[[ -d $submission ]] || fail "no folder $lab_id in the submission ($submission)"
+[[ ! -L $submission ]] ||
+	fail "refused $lab_id: the lab folder is a symbolic link (to $(readlink "$submission")); submit a real folder"
+
+# The lab's own files: what the student was given to edit.
+shopt -s nullglob
+expected=()
+for file in "$KCL_ROOT/skeletons/$lab_id"/*.c "$KCL_ROOT/skeletons/$lab_id"/*.h; do
+	expected+=("$(basename "$file")")
+done
+refused=0
+for name in "${expected[@]}"; do
+	file=$submission/$name
+	if [[ -L $file ]]; then
+		printf 'refused %s: a symbolic link (to %s); submit the file itself\n' \
+			"$name" "$(readlink "$file")" >>"$log"
+		refused=1
+	elif [[ -e $file && ! -f $file ]]; then
+		printf 'refused %s: not a regular file\n' "$name" >>"$log"
+		refused=1
+	elif [[ -f $file ]]; then
+		if (($(stat -c %s "$file") > SOURCE_MAX_BYTES)); then
+			printf 'refused %s: %s bytes, more than the %s a source file may have\n' \
+				"$name" "$(stat -c %s "$file")" "$SOURCE_MAX_BYTES" >>"$log"
+			refused=1
+		elif refuse_host_includes "$file"; then
+			cp "$file" "$work/src/"
+		else
+			refused=1
+		fi
+	fi
+done
+((refused == 0)) || fail "the submission was refused: see the lines above"
+for file in "$submission"/*.c "$submission"/*.h; do
+	[[ " ${expected[*]} " == *" $(basename "$file") "* ]] ||
+		printf 'ignored %s: not a file of this lab (%s)\n' \
+			"$(basename "$file")" "${expected[*]}" >>"$log"
 done
 
 includes=()
@@ -48,12 +131,10 @@ for module in $LAB_MODULES; do
 done
 if [[ -n $LAB_MODULES ]]; then
 	# Messages and WARN splats name hello.c, not the grader's scratch path.
-	printf 'ccflags-y += -ffile-prefix-map=%s/= %s\n' "$work/src" "${includes[*]}" \
-		>>"$work/src/Kbuild"
-	if ! timeout "$BUILD_TIMEOUT" make -s -C "$KCL_KDIR" M="$work/src" modules \
-		>>"$log" 2>&1; then
-		fail "module build failed (or took over ${BUILD_TIMEOUT}s)"
-	fi
+	printf 'ccflags-y += -fmax-errors=20 -ffile-prefix-map=%s/= %s\n' \
+		"$work/src" "${includes[*]}" >>"$work/src/Kbuild"
+	run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
+		fail "module build failed"
 	for module in $LAB_MODULES; do
 		# debug info is most of a .ko; the VM boots faster without it
 		strip --strip-debug -o "$work/lab/modules/$module.ko" "$work/src/$module.ko"
@@ -64,9 +145,8 @@ fi
 build_program() {
 	local source=$1 name
 	name=$(basename "$source" .c)
-	timeout "$BUILD_TIMEOUT" gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
-		-o "$work/lab/bin/$name" "$source" >>"$log" 2>&1 ||
-		fail "building $name failed"
+	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
+		-o "$work/lab/bin/$name" "$source" || fail "building $name failed"
 }
 for program in $LAB_PROGRAMS; do
 	[[ -f $work/src/$program.c ]] || fail "missing $program.c (the program $program)"
@@ -77,9 +157,9 @@ for helper in "$lab_dir"/tests/helpers/*.c; do
 done
 
 cp "$lab_dir"/tests/*.bats "$work/lab/tests/"
-cat >"$work/lab/lab.env" <<EOF
+cat >"$work/lab/lab.env" <<ENV
 LAB_ID=$lab_id
 LAB_MODULES="$LAB_MODULES"
 BATS_TEST_TIMEOUT=$((LAB_TEST_TIMEOUT * KCL_TIME_SCALE))
-EOF
+ENV
 (cd "$work" && find lab | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$work/lab.cpio"

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../vm/common.sh"
 
 lab_dir=$1 work=$2
-LAB_EXPECTED_SPLATS=""
+LAB_EXPECTED_SPLATS="" LAB_EXPECTED_LEFTOVERS=""
 # shellcheck source=labs/01-hello/lab.conf
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
@@ -23,6 +23,8 @@ TAINT_MODULE=$((4096 | 8192)) TAINT_SPLAT=$((128 | 512))
 # Kernel-log lines kept per failing test, and for the whole lab.
 TEST_LOG_LINES=15
 LAB_LOG_LINES=200
+# Kernel-console lines one test may write before it counts as a flood.
+FLOOD_LINES=2000
 
 # section RUN NAME: section NAME of a run's result channel ("@@kcl NAME" up
 # to the next "@@kcl" line).
@@ -40,18 +42,77 @@ header() {
 		"$1/results.log" | tr -d '\r'
 }
 
-# The kernel log of a run from the start of its tests, each line prefixed
-# with the name of the test during which it was written and a tab.
-attributed_log() {
-	section "$1" dmesg | awk '
-		/kcl: lab tests begin/ { started = 1 }
-		!started { next }
-		/kcl-test [0-9]+: / {
-			test = $0
-			sub(/.*kcl-test [0-9]+: /, "", test)
+# The guest's kernel-log markers (grader/guest/init and bats-kcl/load.bash)
+# carry the run's token; lines without it are ordinary log lines, whoever
+# wrote them. markers RUN: the run's markers, in order, one per line, with
+# fields separated by \037: "begin,,TAINT", "test,NAME,TAINT,NUMBER",
+# "end,,TAINT" and "stuck,NUMBER", TAINT being /proc/sys/kernel/tainted at that point.
+markers() {
+	kernel_log_of "$1" | awk -v tok="$(run_token "$1")" -v OFS='\037' '
+		match($0, "kcl: lab tests (begin|end) " tok " tainted [0-9]+$") {
+			split(substr($0, RSTART), w, " ")
+			print w[4], "", w[7]
 		}
-		/kcl: lab tests end/ { test = "" }
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+			split(substr($0, RSTART), w, " ")
+			print "test", substr($0, RSTART + RLENGTH), w[5] + 0, w[2]
+		}
+		match($0, "kcl: test [0-9]+ " tok " stuck ") {
+			split(substr($0, RSTART), w, " ")
+			print "stuck", w[3]
+		}'
+}
+
+# The kernel log of a run: what the guest sent at the end, or, when the VM
+# did not get there (a crash, the time limit), the kernel console, which has
+# every message up to the end.
+kernel_log_of() {
+	if grep -q '^@@kcl end' "$1/results.log" 2>/dev/null; then
+		section "$1" dmesg
+	else
+		tr -d '\r' <"$1/console.log" 2>/dev/null || true
+	fi
+}
+
+run_token() {
+	sed -n 's/^KCL_MARK_TOKEN=//p' "$1/lab/run.env" 2>/dev/null
+}
+
+# The kernel log of a run from the start of its tests, each line prefixed
+# with the name of the test during which it was written and a tab (an empty
+# name after the tests: the final unload). The markers themselves are left
+# out.
+attributed_log() {
+	kernel_log_of "$1" | awk -v tok="$(run_token "$1")" '
+		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
+		!started { next }
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+			test = substr($0, RSTART + RLENGTH)
+			next
+		}
+		$0 ~ "kcl: lab tests end " tok " " { test = ""; next }
 		{ print test "\t" $0 }'
+}
+
+# Kernel-console lines per test of a run, for the tests that wrote more than
+# FLOOD_LINES: "NAME<TAB>LINES". The console has every message (the ring
+# buffer behind dmesg keeps only the last ones), unless grader/qemu.sh cut
+# it: then LINES is "at least N".
+flooding_tests() {
+	awk -v tok="$(run_token "$1")" -v most="$FLOOD_LINES" '
+		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
+		!started { next }
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+			test = substr($0, RSTART + RLENGTH)
+			next
+		}
+		/^\[\.\.\. console output past / { cut = "at least " }
+		{ lines[test]++ }
+		END {
+			for (name in lines)
+				if (lines[name] > most)
+					print (name == "" ? "(after the tests)" : name) "\t" cut lines[name]
+		}' "$1/console.log" 2>/dev/null | tr -d '\r'
 }
 
 # The splat lines of an attributed log (stdin) as "KIND<TAB>TEST<TAB>LINE":
@@ -67,8 +128,7 @@ classified_splats() {
 				allowed[name] = substr(lines[i], index(lines[i], "|") + 1)
 			}
 		}
-		# a test marker quotes the test name, whatever words it has
-		$2 ~ splat && $2 !~ /kcl-test [0-9]+: / {
+		$2 ~ splat {
 			kind = (($1 in allowed) && $2 ~ allowed[$1]) ? "expected" : "unexpected"
 			print kind "\t" $1 "\t" $2
 		}'
@@ -105,7 +165,7 @@ tap_results() {
 # line, and the call trace, innermost first.
 splat_digest() {
 	sed 's/^\[[ 0-9.]*\] //' | awk -v splat="$SPLAT" '
-		!head && $0 ~ splat && !/kcl-test [0-9]+: / { head = $0; next }
+		!head && $0 ~ splat { head = $0; next }
 		!head { next }
 		!rip && /RIP: [0-9a-f]+:/ { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
 		# 6.12 spells the taint out on a line of its own; 6.1 has only the
@@ -141,12 +201,60 @@ test_kernel_log() {
 	awk -F '\t' -v name="$1" '$1 == name { print $2 }'
 }
 
+# taint_letters BITS: the kernel's letters for taint bits, e.g. "D W".
+taint_letters() {
+	local letters=PFSRMBUDAWCIOELKXTN bit out=()
+	for ((bit = 0; bit < 32; bit++)); do
+		((($1 >> bit) & 1)) || continue
+		out+=("${letters:bit:1}")
+		[[ -n ${out[-1]} ]] || out[-1]="bit$bit"
+	done
+	echo "${out[*]}"
+}
+
+# Where the kernel console of a run ended: "TEST<TAB>HEADLINE", the test
+# running last and the first line of trouble (a panic, Oops, lockup...) seen
+# during the tests; for a VM that crashed or ran out of time.
+console_end() {
+	awk -v tok="$(run_token "$1")" -v splat="$SPLAT|soft lockup|hung_task|blocked for more than" '
+		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
+		!started { next }
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+			test = substr($0, RSTART + RLENGTH)
+			next
+		}
+		$0 ~ "kcl: lab tests end " tok " " { test = "(after the tests)"; next }
+		head == "" && $0 ~ splat { head = $0; sub(/^\[[ 0-9.]*\] /, "", head) }
+		END { print test "\t" head }' "$1/console.log" 2>/dev/null | tr -d '\r'
+}
+
+# The run's leftovers (files that stayed after its modules were unloaded),
+# minus those LAB_EXPECTED_LEFTOVERS ("test name|extended regex") allows
+# because that test ran in this VM.
+unexpected_leftovers() {
+	local run=$1 tap=$2 line name allowed=()
+	while IFS= read -r line; do
+		[[ $line == *"|"* ]] || continue
+		name=${line%%|*}
+		jq -e --arg n "$name" 'any(.[]; .name == $n)' <<<"$tap" >/dev/null &&
+			allowed+=("${line#*|}")
+	done <<<"$LAB_EXPECTED_LEFTOVERS"
+	section "$run" leftovers | while IFS= read -r line; do
+		[[ -n $line ]] || continue
+		for pattern in "${allowed[@]}"; do
+			[[ $line =~ $pattern ]] && continue 2
+		done
+		printf '%s\n' "$line"
+	done
+}
+
 # One run as JSON: what its VM did, its tests, its kernel-log findings.
 judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
-	local bad_taint stuck
-	local evidence="" events='{}'
-	local logs='{}' name
+	local marks kind name taint number prev_name="" prev_taint="" new bits
+	local -A taint_of=() name_of=()
+	local bad_taints="" stuck leftovers floods killed='[]' where=""
+	local evidence="" events='{}' logs='{}' taints='{}'
 	vm_status=$(cat "$run/vm.status" 2>/dev/null || echo none)
 	case $vm_status in
 	0)
@@ -160,18 +268,58 @@ judge_run() {
 	124) outcome=timeout ;;
 	*) outcome=vm-error ;;
 	esac
-	[[ $outcome == ended ]] || evidence=$(tail -n 40 "$run/console.log" 2>/dev/null || true)
+	if [[ $outcome != ended ]]; then
+		evidence=$(tail -n 40 "$run/console.log" 2>/dev/null || true)
+		where=$(console_end "$run")
+	fi
 	tap=$(tap_results "$run")
 	attributed=$(attributed_log "$run")
 	classified=$(classified_splats <<<"$attributed")
 	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
-	bad_taint=$((tainted & ~TAINT_MODULE))
-	if grep -q '^expected' <<<"$classified"; then
-		bad_taint=$((bad_taint & ~TAINT_SPLAT))
+
+	# What each test tainted: the taint at its marker against the taint at
+	# the next marker. Without markers (a flood pushed them out of the ring
+	# buffer) all taint beyond O/E counts.
+	marks=$(markers "$run")
+	while IFS=$'\037' read -r kind name taint number; do
+		case $kind in
+		stuck)
+			killed=$(jq --arg n "${name_of[$name]:-test $name}" '. + [$n]' <<<"$killed")
+			continue
+			;;
+		test) name_of[$number]=$name ;;
+		begin | end) ;;
+		*) continue ;;
+		esac
+		if [[ -n $prev_taint ]]; then
+			new=$((taint & ~prev_taint & ~TAINT_MODULE))
+			((new == 0)) || taint_of[=$prev_name]=$((${taint_of[=$prev_name]:-0} | new))
+		fi
+		prev_name=$name prev_taint=$taint
+	done <<<"$marks"
+	if [[ -n $prev_taint ]]; then
+		new=$((tainted & ~prev_taint & ~TAINT_MODULE))
+		((new == 0)) || taint_of[=$prev_name]=$((${taint_of[=$prev_name]:-0} | new))
+	else
+		new=$((tainted & ~TAINT_MODULE))
+		((new == 0)) || taint_of[=]=$new
 	fi
+	for name in "${!taint_of[@]}"; do
+		bits=${taint_of[$name]}
+		name=${name#=}
+		[[ -n $name ]] && taints=$(jq --arg n "$name" --arg t "$(taint_letters "$bits")" \
+			'. + {($n): $t}' <<<"$taints")
+		# an expected splat brings its D/W taint, during its test only
+		awk -F '\t' -v n="$name" '$1 == "expected" && $2 == n { found = 1 }
+			END { exit !found }' <<<"$classified" && bits=$((bits & ~TAINT_SPLAT))
+		((bits == 0)) || bad_taints+="${name:-outside any test}: $(taint_letters "$bits") (/proc/sys/kernel/tainted = $tainted)"$'\n'
+	done
+
 	stuck=$(section "$run" unload | awk '$1 == "left-loaded" && $3 == "stuck" {print $2}')
+	leftovers=$(unexpected_leftovers "$run" "$tap")
+	floods=$(flooding_tests "$run")
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
 		logs=$(jq --arg n "$name" \
@@ -187,16 +335,22 @@ judge_run() {
 	done < <(awk -F '\t' 'NF && !seen[$2]++ { print $2 }' <<<"$classified")
 	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
 		--argjson tap "$tap" --argjson logs "$logs" --argjson events "$events" \
-		--arg splats "$splats" \
-		--arg tainted "$tainted" --argjson bad_taint "$bad_taint" \
-		--arg stuck "$stuck" --arg evidence "$evidence" \
+		--argjson taints "$taints" --argjson killed "$killed" \
+		--arg splats "$splats" --arg bad_taints "${bad_taints%$'\n'}" \
+		--arg floods "$floods" --arg leftovers "$leftovers" \
+		--arg stuck "$stuck" --arg evidence "$evidence" --arg where "$where" \
 		--arg log "$(cut -f 2 <<<"$attributed" | head -n "$LAB_LOG_LINES")" '
 		{outcome: $outcome, kernel: $kernel, evidence: $evidence,
+		 last_test: ($where | split("\t")[0] // ""),
+		 trouble: ($where | split("\t")[1] // ""),
 		 tests: [$tap[] | . + (if ($logs[.name] // "") != ""
 			then {kernel_log: $logs[.name]} else {} end)
 			+ (if ($events[.name] // "") != ""
-			then {kernel_event: $events[.name]} else {} end)],
-		 splats: $splats, tainted: $tainted, bad_taint: $bad_taint,
+			then {kernel_event: $events[.name]} else {} end)
+			+ (if ($taints[.name] // "") != ""
+			then {taint: $taints[.name]} else {} end)],
+		 killed: $killed, splats: $splats, bad_taints: $bad_taints,
+		 floods: $floods, leftovers: $leftovers,
 		 stuck: $stuck, log: $log}'
 }
 
@@ -210,11 +364,13 @@ declared=$(declared_tests)
 
 if [[ $build_status != ok ]]; then
 	jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" --argjson tests "$declared" \
-		--arg log "$(tail -n 60 "$work/build.log")" --arg warnings "$warnings" \
+		--arg log "$(grep -v '^Skipping BTF' "$work/build.log" | head -n 60)" \
+		--arg first "$(grep -m 1 -E 'error:|^(refused|missing|no folder|stopped|module build|building)' "$work/build.log")" \
+		--arg warnings "$warnings" \
 		--argjson seconds "$seconds" --argjson timing "$timing" '
 		{id: $id, title: $title, verdict: "build-error", points: 0,
 		 max_points: 100, seconds: $seconds, timing: $timing,
-		 summary: "does not build: see the compiler output below",
+		 summary: ("does not build: " + (if $first != "" then $first else "see the build log below" end)),
 		 build_log: $log, warnings: ($warnings | split("\n") | map(select(length > 0))),
 		 tests: [$tests[] | . + {result: "fail", points: 0,
 			message: "not run: the lab does not build"}],
@@ -229,16 +385,27 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	--arg warnings "$warnings" --arg modules "$LAB_MODULES" \
 	--argjson clean_points "$CHECK_CLEAN_KERNEL_POINTS" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
+	--argjson flood_lines "$FLOOD_LINES" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
+	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
 	(["vm-error", "crash", "timeout"] | map(. as $o | select($runs | any(.outcome == $o)))
 		| .[0] // "ended") as $outcome
-	| def not_run: if $outcome == "timeout" then "not run: the VM hit its time limit"
-		elif $outcome == "crash" then "not run: the VM crashed"
-		else "not run: no result" end;
+	| ([$runs[] | select(.outcome != "ended")][0] // {}) as $broken
+	| ($broken.last_test // "") as $last_test
+	| ($broken.trouble // "") as $trouble
+	| (if $outcome == "timeout" then "the VM hit its time limit"
+		elif $outcome == "crash" then "the VM crashed"
+		else "the VM did not run" end) as $what
+	| ([$runs[].killed[]]) as $killed
+	| def not_run($name): if $name == $last_test and $last_test != ""
+		then "\($what) during this test" + (if $trouble != "" then ": " + $trouble else "" end)
+		else "not run: \($what)" + (if $last_test != "" then " during \"\($last_test)\"" else "" end) end;
 	([$runs[].tests[]] | map({key: .name, value: .}) | from_entries) as $by_name
 	| [$declared[] | . as $t | ($by_name[$t.name] // null) as $r
-		| if $r == null then $t + {result: "fail", points: 0, message: not_run}
+		| if $r == null and ($killed | index($t.name)) then
+			$t + {result: "fail", points: 0, message: "timed out, and could not be stopped: a process of this test stayed stuck in the kernel (uninterruptible sleep, state D) after its time limit; the grader killed the test and ran the others"}
+		  elif $r == null then $t + {result: "fail", points: 0, message: not_run($t.name)}
 		  else $t + {result: $r.result, ms: $r.ms,
 			points: (if $r.result == "pass" then $t.max_points else 0 end),
 			message: (if $r.result == "fail" then
@@ -246,27 +413,35 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 				else "" end)}
 			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
 			+ (if $r.kernel_event then {kernel_event: $r.kernel_event} else {} end)
+			+ (if $r.taint then {taint: $r.taint} else {} end)
 		  end] as $tests
 	| ($outcome == "ended") as $ran
 	| ([$runs[].splats | select(. != "")] | join("\n")) as $splats
-	| ([$runs[] | select(.bad_taint != 0) | .tainted] | join(", ")) as $bad_taint
+	| ([$runs[].bad_taints | select(. != "")] | join("\n")) as $bad_taints
+	| ([$runs[].floods | lines[] | split("\t") | "\"\(.[0])\": \(.[1]) lines"]) as $floods
 	| ([$runs[].stuck | select(. != "")] | join(" ")) as $stuck
+	| ([$runs[].leftovers | lines[]]) as $leftovers
 	| [{name: "kernel log stays clean (no Oops, BUG, WARNING or panic; no taint beyond O/E)",
 		max_points: $clean_points,
-		result: (if $ran and $splats == "" and $bad_taint == "" then "pass" else "fail" end),
-		message: (if ($ran | not) then not_run
-			elif $splats != "" then "unexpected kernel messages:\n" + $splats
-			elif $bad_taint != "" then "kernel tainted: /proc/sys/kernel/tainted = " + $bad_taint
-			else "" end)},
+		result: (if $ran and $splats == "" and $bad_taints == "" and ($floods | length) == 0
+			then "pass" else "fail" end),
+		message: ([if ($ran | not) then not_run("") else empty end,
+			if $splats != "" then "unexpected kernel messages:\n" + $splats else empty end,
+			if $bad_taints != "" then "kernel tainted during a test (test: new taint flags):\n" + $bad_taints else empty end,
+			if ($floods | length) > 0 then "kernel log flooded (more than \($flood_lines) lines during one test):\n" + ($floods | join("\n")) else empty end]
+			| join("\n"))},
 	   {name: ("modules unload cleanly after the tests (" + $modules + ")"),
 		max_points: $unload_points,
-		result: (if $ran and $stuck == "" then "pass" else "fail" end),
-		message: (if ($ran | not) then not_run
-			elif $stuck != "" then "rmmod failed for: " + $stuck else "" end)}]
+		result: (if $ran and $stuck == "" and ($leftovers | length) == 0 then "pass" else "fail" end),
+		message: ([if ($ran | not) then not_run("") else empty end,
+			if $stuck != "" then "rmmod failed for: " + $stuck else empty end,
+			if ($leftovers | length) > 0 then "left behind after the modules were unloaded:\n" + ($leftovers | join("\n")) else empty end]
+			| join("\n"))}]
 	| map(. + {points: (if .result == "pass" then .max_points else 0 end)}) as $checks
 	| ($tests + $checks) as $all
 	| ($all | map(.points) | add) as $points
 	| ($all | map(select(.result == "fail")) | length) as $failed
+	| ($all | map(select(.result == "fail"))[0].name // "") as $first_failed
 	| {id: $id, title: $title,
 	   kernel: ([$runs[].kernel | select(. != "")][0] // ""),
 	   verdict: (if $outcome == "crash" then "crash"
@@ -275,12 +450,14 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 		elif $failed == 0 then "pass" else "fail" end),
 	   points: $points, max_points: ($all | map(.max_points) | add),
 	   seconds: $seconds, timing: $timing,
-	   summary: (if $outcome == "crash" then "the VM crashed (kernel panic or reset): see the console"
-		elif $outcome == "timeout" then "the VM did not finish within its time limit: see the console"
-		elif $outcome == "vm-error" then "QEMU failed to run the VM"
+	   summary: (if $outcome == "crash" or $outcome == "timeout" then
+			$what + (if $last_test != "" then " during \"\($last_test)\"" else " before the tests began" end)
+			+ (if $trouble != "" then ": " + $trouble else "" end)
+			+ "; see the console below"
+		elif $outcome == "vm-error" then "QEMU failed to run the VM: see the console below"
 		elif $failed == 0 then "all tests and checks pass"
-		else "\($failed) of \($all | length) tests and checks fail" end),
-	   warnings: ($warnings | split("\n") | map(select(length > 0))),
+		else "\($failed) of \($all | length) tests and checks fail, first: \"\($first_failed)\"" end),
+	   warnings: ($warnings | lines),
 	   tests: $all,
 	   kernel_log: ([$runs[].log | select(. != "")] | join("\n"))}
 	+ ([$runs[].evidence | select(. != "")] | if length > 0

@@ -29,10 +29,10 @@ kcl_load_vm
 # quiet keeps the boot fast on a serial console; the guest init raises the
 # console log level before any lab code runs, so every splat is on the
 # console. printk.devkmsg=on: the tests' markers in /dev/kmsg are never
-# rate-limited. softlockup_panic: a module spinning with preemption off ends
-# the VM at once instead of at the time limit.
+# rate-limited. softlockup_panic with watchdog_thresh=5: a module spinning with
+# preemption off ends the VM after 10 s instead of at the time limit.
 cmdline="console=ttyS0 quiet panic=-1 printk.devkmsg=on cryptomgr.notests"
-cmdline+=" softlockup_panic=1 kcl.mode=$mode"
+cmdline+=" softlockup_panic=1 watchdog_thresh=5 kcl.mode=$mode"
 
 args=(-nodefaults -no-user-config -nographic -machine pc -m 256
 	-accel "$KCL_ACCEL" -kernel "$KCL_VMLINUZ" -initrd "$initrd"
@@ -47,8 +47,26 @@ if [[ $mode == shell ]]; then
 fi
 
 status=0
+# The console goes through a pipe that keeps its first and its last
+# CONSOLE_KEEP_BYTES: a module flooding the kernel log cannot fill the disk,
+# and the end of the console (a panic, the last test) is still there.
+keep=${CONSOLE_KEEP_BYTES:-4194304}
+console_end=$(mktemp)
+set +e
 timeout --kill-after=5 "$limit" qemu-system-x86_64 "${args[@]}" \
-	-serial "file:$console" -serial "file:$results" </dev/null || status=$?
+	-serial stdio -serial "file:$results" </dev/null |
+	{
+		head -c "$keep" >"$console"
+		tail -c "$keep" >"$console_end"
+	}
+status=${PIPESTATUS[0]}
+set -e
+if [[ -s $console_end ]]; then
+	printf '\n[... console output past its first %s bytes: the last %s follow ...]\n' \
+		"$keep" "$keep" >>"$console"
+	cat "$console_end" >>"$console"
+fi
+rm -f "$console_end"
 # -action panic=exit-failure exits 1, as do QEMU's own errors: the console
 # tells them apart.
 if ((status == 1)) && grep -q 'Kernel panic' "$console" 2>/dev/null; then

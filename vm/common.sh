@@ -11,6 +11,7 @@ KCL_BUILD=${BUILD_DIR:-$KCL_ROOT/build}
 KCL_HOST_PACKAGES=(
 	"make           drives the kit"
 	"gcc-12         builds modules (the kernel headers name gcc-12) and clients"
+	"gcc            the gcc command (gcc-12 underneath) for the VM's programs"
 	"libc6-dev      static user-space programs for the VM"
 	"libelf1        used by the kernel's build tools (modpost, objtool)"
 	"libssl3        used by the kernel's build tools (sign-file)"
@@ -26,6 +27,8 @@ KCL_HOST_PACKAGES=(
 	"ca-certificates lets npm reach its registry"
 	"fakeroot       packs root-owned files and device nodes without root"
 	"shellcheck     checks the kit's scripts (make test)"
+	"patch          applies the mutants and fixtures (make test)"
+	"pandoc         renders the lecture slides (make slides, make test)"
 )
 
 kcl_step() { printf '==> %s\n' "$*" >&2; }

@@ -24,8 +24,11 @@ if ! cmp -s "$KCL_ROOT/vm/package-lock.json" "$tools/package-lock.json"; then
 	rm -rf "$tools"
 	mkdir -p "$tools"
 	cp "$KCL_ROOT/vm/package.json" "$KCL_ROOT/vm/package-lock.json" "$tools/"
-	(cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+	if ! (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error) >&2; then
+		# without its lock file, the next run fetches again
+		rm -rf "$tools"
 		kcl_die "npm could not fetch the pinned bats packages"
+	fi
 fi
 
 kcl_step "kernel $KCL_SERIES: building the base initramfs"

@@ -8,10 +8,16 @@
 #     skeleton builds, runs and scores below full marks;
 #   - every mutant (labs/NN-name/mutants/*.patch: a solution with one
 #     plausible student bug) fails the test its "Caught-by:" line names, on
-#     the series in MUTANT_KERNELS (default: the first series tested).
+#     the series in MUTANT_KERNELS (default: the first series tested);
+#   - on those series too: every fixture of grader/tests/fixtures/ (a broken
+#     or hostile submission) gets the verdict and evidence its fixture.conf
+#     expects, within its time bound, and leaves the host untouched; every
+#     solution gives the same per-test results in REPEAT_RUNS (default 5)
+#     consecutive runs.
 #
-# LAB=NN (or "NN MM") limits the lab checks to those labs. Mutants are
-# graded JOBS at a time (default: one per core).
+# LAB=NN (or "NN MM") limits the lab checks to those labs (and the fixtures
+# to those that use only them). Mutants, fixtures and repeat runs are graded
+# JOBS at a time (default: one per core).
 # Ends with a line "N passed, N failed"; exit 1 when anything failed.
 set -euo pipefail
 # shellcheck source=vm/common.sh
@@ -21,6 +27,7 @@ kcl_require_host
 series_list=${KERNEL:-6.12 6.1}
 mutant_series=${MUTANT_KERNELS:-${series_list%% *}}
 jobs_max=${JOBS:-$(nproc)}
+REPEAT_RUNS=${REPEAT_RUNS:-5}
 lab_list=$(kcl_lab_ids "${LAB:-all}")
 mapfile -t lab_ids <<<"$lab_list"
 scratch=$KCL_BUILD/kit-tests${LAB:+-${LAB// /-}}
@@ -127,10 +134,124 @@ check_mutant() {
 	fi
 }
 
+# check_fixture SERIES DIR: grade a fixture of grader/tests/fixtures/ (a
+# small broken or hostile submission, see its fixture.conf) and check that
+# each of its labs gets the verdict and evidence FIXTURE_EXPECT asks for,
+# within FIXTURE_SECONDS (KVM seconds, scaled like every time limit).
+check_fixture() {
+	local series=$1 dir=$2 name tag src lab base patch start seconds bound
+	local line id expr skeleton verdicts="" problems="" console
+	local FIXTURE_LABS FIXTURE_SECONDS FIXTURE_EXPECT FIXTURE_ENV=""
+	local FIXTURE_MUST_NOT_EXIST="" FIXTURE_MAX_BYTES=""
+	name=$(basename "$dir")
+	tag=fixture-$series-$name
+	# shellcheck source=grader/tests/fixtures/panic-in-init/fixture.conf
+	. "$dir/fixture.conf"
+	kcl_step "kernel $series: grading fixture $name"
+	src=$scratch/$tag.src
+	mkdir -p "$src"
+	for lab in $FIXTURE_LABS; do
+		base=solutions
+		[[ -f $dir/$lab.skeleton.patch ]] && base=skeletons
+		cp -r "$base/$lab" "$src/"
+		for patch in "$dir/$lab.patch" "$dir/$lab.skeleton.patch"; do
+			[[ -f $patch ]] || continue
+			patch -s -p1 -d "$src/$lab" <"$patch" >"$scratch/$tag.patch.log" 2>&1 || {
+				fail "kernel $series: fixture $name applies" "$(cat "$scratch/$tag.patch.log")"
+				return 1
+			}
+		done
+		# files of the fixture (symbolic links stay links) replace the lab's
+		if [[ -d $dir/$lab ]]; then
+			cp -a --remove-destination "$dir/$lab/." "$src/$lab/"
+		fi
+	done
+	if [[ -n $FIXTURE_MUST_NOT_EXIST ]]; then
+		rm -f "$FIXTURE_MUST_NOT_EXIST"
+	fi
+	start=$(kcl_now_ms)
+	# shellcheck disable=SC2086 # FIXTURE_ENV is a list of NAME=VALUE words
+	env $FIXTURE_ENV "$KCL_ROOT/grader/grade" --out "$scratch/$tag" --src "$src" \
+		--lab "$FIXTURE_LABS" >"$scratch/$tag.log" 2>&1 || true
+	seconds=$(kcl_elapsed "$start")
+	bound=$((FIXTURE_SECONDS * KCL_TIME_SCALE))
+	[[ -f $scratch/$tag/report.json ]] || {
+		fail "kernel $series: fixture $name is graded" "$(tail -n 30 "$scratch/$tag.log")"
+		return 1
+	}
+	awk -v s="$seconds" -v b="$bound" 'BEGIN { exit !(s <= b) }' ||
+		problems+="took ${seconds}s, more than its bound of ${bound}s"$'\n'
+	while IFS= read -r line; do
+		[[ $line == *"|"* ]] || continue
+		id=${line%%|*} expr=${line#*|}
+		skeleton=null
+		if [[ $expr == *"\$skeleton"* ]]; then
+			[[ -f $scratch/skeletons-$series/report.json ]] ||
+				grade "skeletons-$series" --src skeletons --lab "$id" || return 1
+			skeleton=$(jq --arg id "$id" '.labs[] | select(.id == $id)' \
+				"$scratch/skeletons-$series/report.json")
+		fi
+		verdicts+="$id $(jq -r --arg id "$id" '.labs[] | select(.id == $id) |
+			"\(.verdict) \(.points)"' "$scratch/$tag/report.json"), "
+		jq -e --arg id "$id" --argjson skeleton "${skeleton:-null}" \
+			".labs[] | select(.id == \$id) | ($expr)" "$scratch/$tag/report.json" \
+			>/dev/null 2>&1 || problems+="$id: expected $expr"$'\n'"$(lab_failures "$scratch/$tag" "$id")"$'\n'
+	done <<<"$FIXTURE_EXPECT"
+	if [[ -n $FIXTURE_MUST_NOT_EXIST && -e $FIXTURE_MUST_NOT_EXIST ]]; then
+		problems+="$FIXTURE_MUST_NOT_EXIST exists on the host"$'\n'
+	fi
+	if [[ -n $FIXTURE_MAX_BYTES ]]; then
+		for console in "$scratch/$tag"/work/*/run-*/console.log; do
+			(($(stat -c %s "$console") <= FIXTURE_MAX_BYTES)) ||
+				problems+="$console has $(stat -c %s "$console") bytes, more than $FIXTURE_MAX_BYTES"$'\n'
+		done
+	fi
+	if [[ -z $problems ]]; then
+		pass "kernel $series: fixture $name: ${verdicts%, } in ${seconds}s (bound ${bound}s)"
+	else
+		fail "kernel $series: fixture $name: ${verdicts%, } in ${seconds}s" "$problems"
+		return 1
+	fi
+}
+
+# check_repeatable SERIES LAB: grade the lab's solution RUNS-1 more times
+# after the solutions run; every run must give the same per-test results.
+check_repeatable() {
+	local series=$1 id=$2 run tag results first
+	first=$(jq -c --arg id "$id" '[.labs[] | select(.id == $id) | .tests[] |
+		[.name, .result]]' "$scratch/solutions-$series/report.json")
+	for ((run = 2; run <= REPEAT_RUNS; run++)); do
+		tag=repeat-$series-$id-$run
+		kcl_step "kernel $series: grading solution $id again (run $run of $REPEAT_RUNS)"
+		grade "$tag" --src solutions --lab "$id" || return 1
+		results=$(jq -c --arg id "$id" '[.labs[] | select(.id == $id) | .tests[] |
+			[.name, .result]]' "$scratch/$tag/report.json")
+		if [[ $results != "$first" ]]; then
+			fail "kernel $series: solution $id gives the same per-test results in $REPEAT_RUNS consecutive runs (run $run differs)" \
+				"$(diff <(jq -r '.[] | @tsv' <<<"$first") <(jq -r '.[] | @tsv' <<<"$results"))"
+			return 1
+		fi
+	done
+	pass "kernel $series: solution $id gives the same per-test results in $REPEAT_RUNS consecutive runs"
+}
+
+# spawn OUTPUT COMMAND...: run a check in the background, at most $jobs_max
+# at a time, its lines into OUTPUT (listed in outputs, in order).
+spawn() {
+	local output=$1
+	shift
+	while (($(jobs -rp | wc -l) >= jobs_max)); do
+		wait -n || true
+	done
+	outputs+=("$output")
+	"$@" >"$output" &
+}
+
 cd "$KCL_ROOT"
 mapfile -t scripts < <(shell_scripts)
 check "scripts pass shellcheck (${#scripts[@]} files)" shellcheck -x "${scripts[@]}" || true
 check "skeletons/ is in sync with solutions/" grader/skeletons.sh --check || true
+check "the lecture slides render, self-contained" slides/render.sh --check || true
 for id in "${lab_ids[@]}"; do
 	check "$id: every test declares points, 100 in all" lint_lab_points "labs/$id" || true
 done
@@ -167,17 +288,32 @@ for series in $series_list; do
 	fi
 
 	[[ " $mutant_series " == *" $series "* ]] || continue
-	# Each mutant is graded in a VM of its own, $jobs_max at a time; their
-	# verdicts are printed in order once all are done.
+	# Repeat runs, fixtures and mutants each grade in VMs of their own,
+	# $jobs_max at a time; their lines are printed in order once all are
+	# done.
 	outputs=()
+	if [[ -f $scratch/solutions-$series/report.json ]]; then
+		for id in "${lab_ids[@]}"; do
+			spawn "$scratch/repeat-$series-$id.out" check_repeatable "$series" "$id"
+		done
+	fi
+	for fixture in grader/tests/fixtures/*/; do
+		fixture_labs=$(
+			# shellcheck source=grader/tests/fixtures/panic-in-init/fixture.conf
+			. "$fixture/fixture.conf"
+			echo "$FIXTURE_LABS"
+		)
+		for id in $fixture_labs; do
+			[[ " ${lab_ids[*]} " == *" $id "* ]] || continue 2
+		done
+		spawn "$scratch/fixture-$series-$(basename "$fixture").out" \
+			check_fixture "$series" "${fixture%/}"
+	done
 	for id in "${lab_ids[@]}"; do
 		for patch in "labs/$id"/mutants/*.patch; do
 			[[ -f $patch ]] || continue
-			while (($(jobs -rp | wc -l) >= jobs_max)); do
-				wait -n || true
-			done
-			outputs+=("$scratch/mutant-$series-$id-$(basename "$patch" .patch).out")
-			check_mutant "$series" "$id" "$patch" >"${outputs[-1]}" &
+			spawn "$scratch/mutant-$series-$id-$(basename "$patch" .patch).out" \
+				check_mutant "$series" "$id" "$patch"
 		done
 	done
 	wait
