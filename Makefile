@@ -13,7 +13,7 @@ SRC ?= skeletons
 export LAB SRC KERNEL ACCEL
 
 .DEFAULT_GOAL := help
-.PHONY: help deps vm grade boot test skeletons bench clean
+.PHONY: help deps vm grade boot test skeletons slides bench clean
 
 help:
 	@echo "kernel-comm-labs: labs on how user space and the Linux kernel talk"
@@ -25,6 +25,7 @@ help:
 	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too)"
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
 	@echo "  make bench                time a bare boot, a lab build and a lab-01 grade"
+	@echo "  make slides               render the lecture slides to build/slides/*.html"
 	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
 	@echo "  make clean                remove build/"
 	@echo
@@ -48,6 +49,9 @@ test:
 
 skeletons:
 	@grader/skeletons.sh
+
+slides:
+	@slides/render.sh
 
 bench:
 	@grader/bench.sh

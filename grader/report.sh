@@ -4,6 +4,8 @@
 #   grader/report.sh lab LAB.json         one lab: verdict line, then what failed
 #   grader/report.sh summary REPORT.json  the table of all graded labs
 #   grader/report.sh junit REPORT.json    JUnit XML (stdout)
+#   grader/report.sh markdown REPORT.json GitHub-flavoured Markdown (stdout), e.g.
+#                                         for a CI job summary
 set -euo pipefail
 
 mode=$1 file=$2
@@ -36,6 +38,45 @@ summary)
 	"  total: \(.points)/\(.max_points) points in \(.seconds)s"' "$file"
 	printf '  reports: %s, %s\n' "$file" "${file%.json}.xml"
 	;;
+markdown)
+	# Student output (test messages, logs) goes into fenced code blocks, each
+	# fence longer than any run of backticks in its text; other text is escaped.
+	jq -r '
+	def clean: tostring | gsub("[\u0000-\u0008\u000b-\u001f\u007f]"; "");
+	def html: clean | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;");
+	def inline: html | gsub("\\s+"; " ") | gsub("(?<c>[\\\\`*_~\\[\\]|#!$])"; "\\\(.c)");
+	def cap($n): if length > $n then .[:$n] + "\n[... cut here: the whole text is in report.json]" else . end;
+	def fenced: (clean | cap(3000) | sub("\n+\\z"; "")) as $text
+		| ([$text | scan("`+") | length] | max // 0) as $run
+		| ("`" * ([3, $run + 1] | max)) as $fence
+		| $fence + "text", $text, $fence, "";
+	def mark: if . == "pass" then "\u2705" else "\u274c" end;
+	"## \(if all(.labs[]; .verdict == "pass") then "pass" else "fail" end | mark) Grade: \(.points)/\(.max_points) points",
+	"",
+	"Kernel \(.kernel | inline), accelerator \(.accel | inline)"
+		+ (if .accel == "tcg" then " (software emulation, time limits x4)" else "" end)
+		+ ", source \(.src | inline), \(.seconds) s.",
+	"",
+	"| lab | title | verdict | points | seconds |",
+	"|---|---|---|--:|--:|",
+	(.labs[] | "| \(.id | inline) | \(.title | inline) | \(.verdict | mark) \(.verdict | inline) | \(.points)/\(.max_points) | \(.seconds) |"),
+	(.labs[] | select(.verdict != "pass") |
+		"",
+		"<details><summary><b>\(.id | html)</b>: \(.verdict | html), \(.points)/\(.max_points) points: \(.summary | html)</summary>",
+		"",
+		(if (.warnings // []) | length > 0 then
+			"Compiler warnings (\(.warnings | length)):", (.warnings[:10] | join("\n") | fenced)
+		 else empty end),
+		(if .build_log then "Compiler output:", (.build_log | fenced) else empty end),
+		(if .console_tail then "Last lines of the kernel console:", (.console_tail | fenced) else empty end),
+		(.tests[] | select(.result == "fail") |
+			"\u274c **\(.name | inline)** (0/\(.max_points) points)",
+			"",
+			(if (.message // "") != "" then .message | fenced else empty end),
+			(if (.kernel_log // "") != "" then "Kernel log during this test:", (.kernel_log | fenced)
+			 else empty end)),
+		"</details>")' "$file"
+	;;
 junit)
 	jq -r '
 	def xml: tostring | gsub("[\u0000-\u0008\u000b\u000c\u000e-\u001f]"; "") | @html;
@@ -58,7 +99,7 @@ junit)
 	"</testsuites>"' "$file"
 	;;
 *)
-	echo "usage: grader/report.sh lab|summary|junit FILE" >&2
+	echo "usage: grader/report.sh lab|summary|markdown|junit FILE" >&2
 	exit 2
 	;;
 esac
