@@ -6,14 +6,16 @@
 #   KERNEL=6.12|6.1               kernel series of the VM (default: 6.12;
 #                                 make test: both)
 #   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
+#   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade, boot)
+#   SUBMISSIONS=DIR               one folder per student (grade-class)
 
 SHELL := /bin/bash
 LAB ?= all
 SRC ?= skeletons
-export LAB SRC KERNEL ACCEL
+export LAB SRC KERNEL ACCEL EXTRA_TESTS SUBMISSIONS
 
 .DEFAULT_GOAL := help
-.PHONY: help deps vm grade boot test skeletons slides bench clean
+.PHONY: help deps vm grade grade-class boot test skeletons slides bench clean
 
 help:
 	@echo "kernel-comm-labs: labs on how user space and the Linux kernel talk"
@@ -21,6 +23,9 @@ help:
 	@echo "  make deps                 install the Debian packages the kit needs (once, uses sudo)"
 	@echo "  make grade [LAB=01]       build, boot and test labs; report in build/report.{json,xml}"
 	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1] [ACCEL=kvm|tcg]"
+	@echo "        [EXTRA_TESTS=DIR]         add an instructor's hidden tests (DIR/NN-name/*.bats)"
+	@echo "  make grade-class SUBMISSIONS=DIR  grade every submission folder in DIR, in parallel;"
+	@echo "                            gradebook in build/class/gradebook.csv"
 	@echo "  make boot LAB=01          a shell in the lab VM with the lab's modules in /lab"
 	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too)"
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
@@ -40,6 +45,9 @@ vm:
 
 grade:
 	@grader/grade
+
+grade-class:
+	@grader/grade-class
 
 boot:
 	@grader/boot.sh

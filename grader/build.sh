@@ -157,6 +157,10 @@ for helper in "$lab_dir"/tests/helpers/*.c; do
 done
 
 cp "$lab_dir"/tests/*.bats "$work/lab/tests/"
+# an instructor's hidden tests: EXTRA_TESTS=DIR, with DIR/NN-name/*.bats
+for file in "${EXTRA_TESTS:-/nonexistent}/$lab_id"/*.bats; do
+	cp "$file" "$work/lab/tests/hidden-$(basename "$file")"
+done
 cat >"$work/lab/lab.env" <<ENV
 LAB_ID=$lab_id
 LAB_MODULES="$LAB_MODULES"

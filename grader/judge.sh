@@ -78,19 +78,25 @@ run_token() {
 	sed -n 's/^KCL_MARK_TOKEN=//p' "$1/lab/run.env" 2>/dev/null
 }
 
-# The kernel log of a run from the start of its tests, each line prefixed
-# with the name of the test during which it was written and a tab (an empty
-# name after the tests: the final unload). The markers themselves are left
-# out.
+# The kernel log of a run from the start of its tests (or, with "console",
+# its kernel console), each line prefixed with the name of the test during
+# which it was written and a tab; "(after the tests)" for the final unload.
+# A test's marker becomes an empty line of that test, so a test that wrote
+# nothing still shows.
 attributed_log() {
-	kernel_log_of "$1" | awk -v tok="$(run_token "$1")" '
+	if [[ ${2:-} == console ]]; then
+		tr -d '\r' <"$1/console.log" 2>/dev/null || true
+	else
+		kernel_log_of "$1"
+	fi | awk -v tok="$(run_token "$1")" '
 		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
 		!started { next }
 		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
 			test = substr($0, RSTART + RLENGTH)
+			print test "\t"
 			next
 		}
-		$0 ~ "kcl: lab tests end " tok " " { test = ""; next }
+		$0 ~ "kcl: lab tests end " tok " " { test = "(after the tests)"; next }
 		{ print test "\t" $0 }'
 }
 
@@ -99,20 +105,14 @@ attributed_log() {
 # buffer behind dmesg keeps only the last ones), unless grader/qemu.sh cut
 # it: then LINES is "at least N".
 flooding_tests() {
-	awk -v tok="$(run_token "$1")" -v most="$FLOOD_LINES" '
-		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
-		!started { next }
-		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
-			test = substr($0, RSTART + RLENGTH)
-			next
-		}
-		/^\[\.\.\. console output past / { cut = "at least " }
-		{ lines[test]++ }
+	attributed_log "$1" console | awk -F '\t' -v most="$FLOOD_LINES" '
+		$2 ~ /^\[\.\.\. console output past / { cut = "at least " }
+		$2 != "" { lines[$1]++ }
 		END {
 			for (name in lines)
 				if (lines[name] > most)
-					print (name == "" ? "(after the tests)" : name) "\t" cut lines[name]
-		}' "$1/console.log" 2>/dev/null | tr -d '\r'
+					print name "\t" cut lines[name]
+		}'
 }
 
 # The splat lines of an attributed log (stdin) as "KIND<TAB>TEST<TAB>LINE":
@@ -134,11 +134,18 @@ classified_splats() {
 		}'
 }
 
-# The tests the lab declares, in order: a JSON array of {name, max_points}.
+# The tests the lab declares, in order: a JSON array of {name, max_points,
+# hidden}: hidden for an instructor's extra test.
 declared_tests() {
-	kcl_lab_tests "$lab_dir" |
-		jq -R -s '[split("\n")[] | select(length > 0) | split("\t") |
-			{name: .[0], max_points: (.[1] | tonumber? // 0)}]'
+	{
+		kcl_lab_tests "$lab_dir" | sed 's/$/\tpublic/'
+		# an instructor's hidden tests (EXTRA_TESTS, see grader/build.sh)
+		if compgen -G "${EXTRA_TESTS:-/nonexistent}/$lab_id/*.bats" >/dev/null; then
+			kcl_bats_tests "$EXTRA_TESTS/$lab_id"/*.bats | sed 's/$/\thidden/'
+		fi
+	} | jq -R -s '[split("\n")[] | select(length > 0) | split("\t") |
+		{name: .[0], max_points: (.[1] | tonumber? // 0)}
+		+ (if .[2] == "hidden" then {hidden: true} else {} end)]'
 }
 
 # bats TAP (--tap --timing) of a run as a JSON array of {number, name,
@@ -198,7 +205,7 @@ splat_digest() {
 # Kernel log lines written during the test named $1, from an attributed log
 # (stdin).
 test_kernel_log() {
-	awk -F '\t' -v name="$1" '$1 == name { print $2 }'
+	awk -F '\t' -v name="$1" '$1 == name && $2 != "" { print $2 }'
 }
 
 # taint_letters BITS: the kernel's letters for taint bits, e.g. "D W".
@@ -216,16 +223,11 @@ taint_letters() {
 # running last and the first line of trouble (a panic, Oops, lockup...) seen
 # during the tests; for a VM that crashed or ran out of time.
 console_end() {
-	awk -v tok="$(run_token "$1")" -v splat="$SPLAT|soft lockup|hung_task|blocked for more than" '
-		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
-		!started { next }
-		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
-			test = substr($0, RSTART + RLENGTH)
-			next
-		}
-		$0 ~ "kcl: lab tests end " tok " " { test = "(after the tests)"; next }
-		head == "" && $0 ~ splat { head = $0; sub(/^\[[ 0-9.]*\] /, "", head) }
-		END { print test "\t" head }' "$1/console.log" 2>/dev/null | tr -d '\r'
+	attributed_log "$1" console | awk -F '\t' \
+		-v splat="$SPLAT|soft lockup|hung_task|blocked for more than" '
+		{ test = $1 }
+		head == "" && $2 ~ splat { head = $2; sub(/^\[[ 0-9.]*\] /, "", head) }
+		END { print test "\t" head }'
 }
 
 # The run's leftovers (files that stayed after its modules were unloaded),
@@ -339,7 +341,7 @@ judge_run() {
 		--arg splats "$splats" --arg bad_taints "${bad_taints%$'\n'}" \
 		--arg floods "$floods" --arg leftovers "$leftovers" \
 		--arg stuck "$stuck" --arg evidence "$evidence" --arg where "$where" \
-		--arg log "$(cut -f 2 <<<"$attributed" | head -n "$LAB_LOG_LINES")" '
+		--arg log "$(awk -F '\t' '$2 != "" { print $2 }' <<<"$attributed" | head -n "$LAB_LOG_LINES")" '
 		{outcome: $outcome, kernel: $kernel, evidence: $evidence,
 		 last_test: ($where | split("\t")[0] // ""),
 		 trouble: ($where | split("\t")[1] // ""),
@@ -367,9 +369,10 @@ if [[ $build_status != ok ]]; then
 		--arg log "$(grep -v '^Skipping BTF' "$work/build.log" | head -n 60)" \
 		--arg first "$(grep -m 1 -E 'error:|^(refused|missing|no folder|stopped|module build|building)' "$work/build.log")" \
 		--arg warnings "$warnings" \
+		--argjson checks "$((CHECK_CLEAN_KERNEL_POINTS + CHECK_UNLOAD_POINTS))" \
 		--argjson seconds "$seconds" --argjson timing "$timing" '
 		{id: $id, title: $title, verdict: "build-error", points: 0,
-		 max_points: 100, seconds: $seconds, timing: $timing,
+		 max_points: (([$tests[].max_points] | add) + $checks), seconds: $seconds, timing: $timing,
 		 summary: ("does not build: " + (if $first != "" then $first else "see the build log below" end)),
 		 build_log: $log, warnings: ($warnings | split("\n") | map(select(length > 0))),
 		 tests: [$tests[] | . + {result: "fail", points: 0,
@@ -414,7 +417,11 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
 			+ (if $r.kernel_event then {kernel_event: $r.kernel_event} else {} end)
 			+ (if $r.taint then {taint: $r.taint} else {} end)
-		  end] as $tests
+		  end]
+	# the assertion of a hidden test would show its source to the student
+	| map(if .hidden and .result == "fail"
+		then .message = "a hidden test: its details are for the instructor" else . end)
+	as $tests
 	| ($outcome == "ended") as $ran
 	| ([$runs[].splats | select(. != "")] | join("\n")) as $splats
 	| ([$runs[].bad_taints | select(. != "")] | join("\n")) as $bad_taints

@@ -20,7 +20,7 @@ lab)
 	 else empty end),
 	(if .verdict == "build-error" then .build_log | indent(5) else empty end),
 	(.tests[] | select(.result == "fail" or .kernel_event) |
-		(if .result == "fail" then "   FAIL \(.name)  (0/\(.max_points))"
+		(if .result == "fail" then "   FAIL \(if .hidden then "(hidden) " else "" end)\(.name)  (0/\(.max_points))"
 		 else "   \(.result | ascii_upcase) \(.name)  (\(.points)/\(.max_points))" end),
 		(.message | indent(7) | select(length > 0)),
 		(if .kernel_event then "       the kernel complained during this test:\n" + (.kernel_event | indent(9))

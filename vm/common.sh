@@ -118,6 +118,11 @@ kcl_src_dir() {
 # The tests a lab declares, in order, as "NAME<TAB>POINTS" lines: POINTS is
 # the "# points: N" line right above the @test, empty when there is none.
 kcl_lab_tests() {
+	kcl_bats_tests "$1"/tests/*.bats
+}
+
+# The tests of bats files, in the same form.
+kcl_bats_tests() {
 	awk '
 		/^# points: [0-9]+ *$/ { points = $3; next }
 		/^@test / {
@@ -126,7 +131,7 @@ kcl_lab_tests() {
 			sub(/" *\{ *$/, "", name)
 			print name "\t" points
 			points = ""
-		}' "$1"/tests/*.bats
+		}' "$@"
 }
 
 # Milliseconds since the epoch, for durations in reports.

@@ -64,7 +64,7 @@ shell_scripts() {
 	local file
 	while IFS= read -r file; do
 		case $file in
-		*.sh | */grade | */init | */run-tests | */load.bash | .ci/run) echo "$file" ;;
+		*.sh | */grade | */grade-class | */init | */run-tests | */load.bash | .ci/run) echo "$file" ;;
 		esac
 	done < <(cd "$KCL_ROOT" && git ls-files --cached --others --exclude-standard)
 }
@@ -85,15 +85,25 @@ lint_lab_points() {
 	}
 }
 
-# grade TAG ARGS...: grade into $scratch/TAG; the report is TAG/report.json.
-grade() {
+# run_grade TAG ARGS...: grade into $scratch/TAG, output in $scratch/TAG.log.
+run_grade() {
 	local tag=$1
 	shift
 	"$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
-	[[ -f $scratch/$tag/report.json ]] || {
-		fail "grading $tag produced no report" "$(tail -n 30 "$scratch/$tag.log")"
+}
+
+# graded TAG: whether $scratch/TAG/report.json was written; a failure if not.
+graded() {
+	[[ -f $scratch/$1/report.json ]] || {
+		fail "grading $1 produced no report" "$(tail -n 30 "$scratch/$1.log")"
 		return 1
 	}
+}
+
+# grade TAG ARGS...: run_grade, then graded.
+grade() {
+	run_grade "$@"
+	graded "$1"
 }
 
 # Report line of one lab: "verdict points warnings".
@@ -235,6 +245,70 @@ check_repeatable() {
 	pass "kernel $series: solution $id gives the same per-test results in $REPEAT_RUNS consecutive runs"
 }
 
+# check_hidden_tests SERIES: lab 01's solution with the example hidden tests
+# of grader/tests/hidden-example: they add their points, the one that fails
+# costs its points, and no report shows its assertion.
+check_hidden_tests() {
+	local series=$1 tag=hidden-$1 expected got
+	kcl_step "kernel $series: grading 01-hello with hidden tests"
+	grade "$tag" --src solutions --lab 01 \
+		--extra-tests grader/tests/hidden-example || return 1
+	if grep -rq 'HIDDEN-ASSERTION' "$scratch/$tag/report.json" \
+		"$scratch/$tag/report.xml" "$scratch/$tag.log"; then
+		fail "kernel $series: hidden tests add their points and keep their assertions out of the reports" \
+			"a report shows the hidden assertion"
+		return 1
+	fi
+	got=$(jq -r '.labs[0] | "\(.points)/\(.max_points) \([.tests[] | .hidden // false][-6:-2] | tojson) \([.tests[] | select(.hidden) | .result] | tojson)"' \
+		"$scratch/$tag/report.json")
+	expected='105/110 [false,false,true,true] ["pass","fail"]'
+	if [[ $got == "$expected" ]]; then
+		pass "kernel $series: hidden tests add their points and keep their assertions out of the reports"
+	else
+		fail "kernel $series: hidden tests add their points and keep their assertions out of the reports" \
+			"expected $expected, got $got"
+		return 1
+	fi
+}
+
+# check_class SERIES: grade-class on a class of five entries (lab 01 only):
+# the solution, the skeleton, one that does not build, one partly right (a
+# mutant), and a file that is no submission; the gradebook says so.
+check_class() {
+	local series=$1 class=$scratch/class-$1 skeleton expected
+	kcl_step "kernel $series: grading a class of five"
+	rm -rf "$class"
+	mkdir -p "$class/in/alice" "$class/in/bob" "$class/in/carol" "$class/in/dave"
+	cp -r solutions/01-hello "$class/in/alice/"
+	cp -r skeletons/01-hello "$class/in/bob/"
+	cp -r solutions/01-hello "$class/in/carol/"
+	patch -s -p1 -d "$class/in/carol/01-hello" <grader/tests/fixtures/build-error/01-hello.patch
+	cp -r solutions/01-hello "$class/in/dave/"
+	sed '/^Bug: \|^Caught-by: /d' labs/01-hello/mutants/wrong-errno.patch |
+		patch -s -p1 -d "$class/in/dave/01-hello"
+	echo "not a submission" >"$class/in/erin.txt"
+	"$KCL_ROOT/grader/grade-class" --submissions "$class/in" --lab 01 --jobs 1 \
+		--out "$class/out" >"$class.log" 2>&1 || {
+		fail "kernel $series: grade-class writes the gradebook" "$(tail -n 20 "$class.log")"
+		return 1
+	}
+	skeleton=$(jq -r '.labs[] | select(.id == "01-hello") | .points' \
+		"$scratch/skeletons-$series/report.json" 2>/dev/null || echo "?")
+	expected=$(printf '%s\n' '"submission","01-hello","total","max","note"' \
+		'"alice",100,100,100,""' \
+		"\"bob\",$skeleton,$skeleton,100,\"01-hello: fail\"" \
+		'"carol",0,0,100,"01-hello: build-error"' \
+		'"dave",PARTIAL,PARTIAL,100,"01-hello: fail"' \
+		'"erin.txt","",0,"","not a folder"')
+	if [[ $(sed -E 's/^("dave"),[1-9][0-9],[1-9][0-9],/\1,PARTIAL,PARTIAL,/' "$class/out/gradebook.csv") == "$expected" ]]; then
+		pass "kernel $series: grade-class writes the expected gradebook for five entries"
+	else
+		fail "kernel $series: grade-class writes the expected gradebook for five entries" \
+			"expected:"$'\n'"$expected"$'\n'"got:"$'\n'"$(cat "$class/out/gradebook.csv")"
+		return 1
+	fi
+}
+
 # spawn OUTPUT COMMAND...: run a check in the background, at most $jobs_max
 # at a time, its lines into OUTPUT (listed in outputs, in order).
 spawn() {
@@ -261,8 +335,12 @@ for series in $series_list; do
 	kcl_step "kernel $series: preparing the VM"
 	check "kernel $series: the VM prepares" "$KCL_ROOT/vm/prepare.sh" || continue
 
-	kcl_step "kernel $series: grading the solutions"
-	if grade "solutions-$series" --src solutions --lab "${lab_ids[*]}"; then
+	# one VM at a time each: the solutions and the skeletons side by side
+	kcl_step "kernel $series: grading the solutions and the skeletons"
+	run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
+	run_grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}" &
+	wait
+	if graded "solutions-$series"; then
 		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/solutions-$series" "$id")
 			if [[ $verdict == pass && $points == 100 && $warnings == 0 ]]; then
@@ -274,8 +352,7 @@ for series in $series_list; do
 		done
 	fi
 
-	kcl_step "kernel $series: grading the skeletons"
-	if grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}"; then
+	if graded "skeletons-$series"; then
 		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/skeletons-$series" "$id")
 			if [[ $verdict == fail && $points -lt 100 && $warnings == 0 ]]; then
@@ -296,6 +373,10 @@ for series in $series_list; do
 		for id in "${lab_ids[@]}"; do
 			spawn "$scratch/repeat-$series-$id.out" check_repeatable "$series" "$id"
 		done
+	fi
+	if [[ " ${lab_ids[*]} " == *" 01-hello "* ]]; then
+		spawn "$scratch/hidden-$series.out" check_hidden_tests "$series"
+		spawn "$scratch/class-$series.out" check_class "$series"
 	fi
 	for fixture in grader/tests/fixtures/*/; do
 		fixture_labs=$(
