@@ -389,6 +389,8 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	--argjson clean_points "$CHECK_CLEAN_KERNEL_POINTS" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
 	--argjson flood_lines "$FLOOD_LINES" \
+	--arg sparse "$(cat "$work/sparse.log" 2>/dev/null)" \
+	--arg checkpatch "$(cat "$work/checkpatch.log" 2>/dev/null)" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
 	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
@@ -465,6 +467,8 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 		elif $failed == 0 then "all tests and checks pass"
 		else "\($failed) of \($all | length) tests and checks fail, first: \"\($first_failed)\"" end),
 	   warnings: ($warnings | lines),
+	   static: {sparse: ($sparse | lines), checkpatch: ($checkpatch | lines),
+		compiler_warnings: ($warnings | lines | length)},
 	   tests: $all,
 	   kernel_log: ([$runs[].log | select(. != "")] | join("\n"))}
 	+ ([$runs[].evidence | select(. != "")] | if length > 0

@@ -18,6 +18,10 @@ lab)
 	(if (.warnings | length) > 0 then
 		"   compiler warnings (\(.warnings | length)):\n" + (.warnings[:10] | join("\n") | indent(5))
 	 else empty end),
+	(if ((.static.sparse // []) + (.static.checkpatch // []) | length) > 0 then
+		"   static checks (advisory, no points): sparse \(.static.sparse | length), checkpatch \(.static.checkpatch | length)\n"
+		+ (.static.sparse[:5] + .static.checkpatch[:5] | join("\n") | indent(5))
+	 else empty end),
 	(if .verdict == "build-error" then .build_log | indent(5) else empty end),
 	(.tests[] | select(.result == "fail" or .kernel_event) |
 		(if .result == "fail" then "   FAIL \(if .hidden then "(hidden) " else "" end)\(.name)  (0/\(.max_points))"

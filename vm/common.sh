@@ -29,6 +29,8 @@ KCL_HOST_PACKAGES=(
 	"shellcheck     checks the kit's scripts (make test)"
 	"patch          applies the mutants and fixtures (make test)"
 	"pandoc         renders the lecture slides (make slides, make test)"
+	"sparse         the advisory static check of the modules (__user mistakes)"
+	"perl           runs the kernel's checkpatch.pl (advisory style report)"
 )
 
 kcl_step() { printf '==> %s\n' "$*" >&2; }
@@ -79,6 +81,8 @@ KCL_SERIES=${KERNEL:-6.12}
 kcl_meta_package "$KCL_SERIES" >/dev/null
 KCL_VM_DIR=$KCL_BUILD/vm/$KCL_SERIES
 KCL_TOOLS_DIR=$KCL_BUILD/vm/tools
+# the kernel's style checker (vm/checkpatch.sh)
+KCL_CHECKPATCH=$KCL_TOOLS_DIR/checkpatch/checkpatch.pl
 
 # Set once `make vm` has run for the series: the release (uname -r) and the
 # kernel build tree modules compile against.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Advisory static checks of one built lab (no points unless a lab says so):
+# sparse on the modules (address-space mistakes such as dereferencing a
+# __user pointer, endianness, locking annotations) and the kernel's
+# checkpatch.pl on every file the student wrote. Run by grader/grade while
+# the lab's VM runs.
+#
+#   grader/static.sh LAB_DIR WORK_DIR
+#
+# Writes WORK_DIR/sparse.log and WORK_DIR/checkpatch.log.
+set -euo pipefail
+# shellcheck source=vm/common.sh
+. "$(dirname "$0")/../vm/common.sh"
+
+lab_dir=$1 work=$2
+kcl_load_vm
+# shellcheck source=labs/01-hello/lab.conf
+. "$lab_dir/lab.conf"
+lab_id=$(basename "$lab_dir")
+: >"$work/sparse.log"
+: >"$work/checkpatch.log"
+
+if [[ -n $LAB_MODULES ]] && command -v sparse >/dev/null; then
+	# C=2 checks every source again without rebuilding anything
+	timeout 60 make -s -C "$KCL_KDIR" M="$work/src" C=2 CHECK=sparse modules 2>&1 |
+		sed "s|$work/src/||g" | grep -E ': (warning|error): ' | head -n 200 \
+		>"$work/sparse.log" || true
+fi
+
+if [[ -f $KCL_CHECKPATCH ]]; then
+	shopt -s nullglob
+	for file in "$KCL_ROOT/skeletons/$lab_id"/*.c "$KCL_ROOT/skeletons/$lab_id"/*.h; do
+		[[ -f $work/src/${file##*/} ]] || continue
+		(cd "$work/src" && timeout 60 perl "$KCL_CHECKPATCH" --no-tree --file \
+			--terse --show-types --no-summary "${file##*/}" 2>&1) || true
+	done | grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' | head -n 200 \
+		>"$work/checkpatch.log" || true
+fi
