@@ -8,6 +8,8 @@
 #   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
 #   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade, boot)
 #   SUBMISSIONS=DIR               one folder per student (grade-class)
+#   JOBS=N                        labs (grade) or submissions (grade-class)
+#                                 graded at a time (default: one per core)
 
 SHELL := /bin/bash
 LAB ?= all
@@ -22,7 +24,7 @@ help:
 	@echo
 	@echo "  make deps                 install the Debian packages the kit needs (once, uses sudo)"
 	@echo "  make grade [LAB=01]       build, boot and test labs; report in build/report.{json,xml}"
-	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1] [ACCEL=kvm|tcg]"
+	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1] [ACCEL=kvm|tcg] [JOBS=N]"
 	@echo "        [EXTRA_TESTS=DIR]         add an instructor's hidden tests (DIR/NN-name/*.bats)"
 	@echo "  make grade-class SUBMISSIONS=DIR  grade every submission folder in DIR, in parallel;"
 	@echo "                            gradebook in build/class/gradebook.csv"

@@ -89,7 +89,8 @@ lint_lab_points() {
 run_grade() {
 	local tag=$1
 	shift
-	"$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
+	# one lab at a time: this script runs its own checks side by side
+	JOBS=1 "$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
 }
 
 # graded TAG: whether $scratch/TAG/report.json was written; a failure if not.
