@@ -63,11 +63,11 @@ markers() {
 		}'
 }
 
-# The kernel log of a run: what the guest sent at the end, or, when the VM
-# did not get there (a crash, the time limit), the kernel console, which has
-# every message up to the end.
+# kernel_log_of RUN [console]: the kernel log of a run: what the guest sent
+# at the end, or, when the VM did not get there (a crash, the time limit) or
+# when asked, the kernel console, which has every message up to the end.
 kernel_log_of() {
-	if grep -q '^@@kcl end' "$1/results.log" 2>/dev/null; then
+	if [[ ${2:-} != console ]] && grep -q '^@@kcl end' "$1/results.log" 2>/dev/null; then
 		section "$1" dmesg
 	else
 		tr -d '\r' <"$1/console.log" 2>/dev/null || true
@@ -84,11 +84,7 @@ run_token() {
 # A test's marker becomes an empty line of that test, so a test that wrote
 # nothing still shows.
 attributed_log() {
-	if [[ ${2:-} == console ]]; then
-		tr -d '\r' <"$1/console.log" 2>/dev/null || true
-	else
-		kernel_log_of "$1"
-	fi | awk -v tok="$(run_token "$1")" '
+	kernel_log_of "$1" "${2:-}" | awk -v tok="$(run_token "$1")" '
 		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
 		!started { next }
 		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
@@ -282,8 +278,9 @@ judge_run() {
 	tainted=${tainted:-0}
 
 	# What each test tainted: the taint at its marker against the taint at
-	# the next marker. Without markers (a flood pushed them out of the ring
-	# buffer) all taint beyond O/E counts.
+	# the next marker, the last against the taint after the final unload.
+	# Without markers (a flood pushed them out of the ring buffer) all taint
+	# beyond O/E counts.
 	marks=$(markers "$run")
 	while IFS=$'\037' read -r kind name taint number; do
 		case $kind in
@@ -293,6 +290,7 @@ judge_run() {
 			;;
 		test) name_of[$number]=$name ;;
 		begin | end) ;;
+		final) [[ -n $prev_taint ]] || prev_taint=$TAINT_MODULE ;;
 		*) continue ;;
 		esac
 		if [[ -n $prev_taint ]]; then
@@ -300,14 +298,7 @@ judge_run() {
 			((new == 0)) || taint_of[=$prev_name]=$((${taint_of[=$prev_name]:-0} | new))
 		fi
 		prev_name=$name prev_taint=$taint
-	done <<<"$marks"
-	if [[ -n $prev_taint ]]; then
-		new=$((tainted & ~prev_taint & ~TAINT_MODULE))
-		((new == 0)) || taint_of[=$prev_name]=$((${taint_of[=$prev_name]:-0} | new))
-	else
-		new=$((tainted & ~TAINT_MODULE))
-		((new == 0)) || taint_of[=]=$new
-	fi
+	done < <(printf '%s\nfinal\037\037%s\n' "$marks" "$tainted")
 	for name in "${!taint_of[@]}"; do
 		bits=${taint_of[$name]}
 		name=${name#=}

@@ -225,21 +225,26 @@ check_fixture() {
 	fi
 }
 
+# per_test_results DIR ID: "NAME<TAB>RESULT" for each test of lab ID in
+# DIR/report.json.
+per_test_results() {
+	jq -r --arg id "$2" '.labs[] | select(.id == $id) | .tests[] |
+		[.name, .result] | @tsv' "$1/report.json"
+}
+
 # check_repeatable SERIES LAB: grade the lab's solution RUNS-1 more times
 # after the solutions run; every run must give the same per-test results.
 check_repeatable() {
 	local series=$1 id=$2 run tag results first
-	first=$(jq -c --arg id "$id" '[.labs[] | select(.id == $id) | .tests[] |
-		[.name, .result]]' "$scratch/solutions-$series/report.json")
+	first=$(per_test_results "$scratch/solutions-$series" "$id")
 	for ((run = 2; run <= REPEAT_RUNS; run++)); do
 		tag=repeat-$series-$id-$run
 		kcl_step "kernel $series: grading solution $id again (run $run of $REPEAT_RUNS)"
 		grade "$tag" --src solutions --lab "$id" || return 1
-		results=$(jq -c --arg id "$id" '[.labs[] | select(.id == $id) | .tests[] |
-			[.name, .result]]' "$scratch/$tag/report.json")
+		results=$(per_test_results "$scratch/$tag" "$id")
 		if [[ $results != "$first" ]]; then
 			fail "kernel $series: solution $id gives the same per-test results in $REPEAT_RUNS consecutive runs (run $run differs)" \
-				"$(diff <(jq -r '.[] | @tsv' <<<"$first") <(jq -r '.[] | @tsv' <<<"$results"))"
+				"$(diff <(echo "$first") <(echo "$results"))"
 			return 1
 		fi
 	done
@@ -285,8 +290,7 @@ check_class() {
 	cp -r solutions/01-hello "$class/in/carol/"
 	patch -s -p1 -d "$class/in/carol/01-hello" <grader/tests/fixtures/build-error/01-hello.patch
 	cp -r solutions/01-hello "$class/in/dave/"
-	sed '/^Bug: \|^Caught-by: /d' labs/01-hello/mutants/wrong-errno.patch |
-		patch -s -p1 -d "$class/in/dave/01-hello"
+	patch -s -p1 -d "$class/in/dave/01-hello" <labs/01-hello/mutants/wrong-errno.patch
 	echo "not a submission" >"$class/in/erin.txt"
 	"$KCL_ROOT/grader/grade-class" --submissions "$class/in" --lab 01 --jobs 1 \
 		--out "$class/out" >"$class.log" 2>&1 || {
