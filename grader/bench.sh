@@ -1,61 +1,164 @@
 #!/usr/bin/env bash
-# `make bench`: what grading costs, against a bare VM boot.
+# `make bench`: what grading costs, against a bare VM boot of the same kernel
+# and initramfs, measured side by side in one run.
 #
-# Medians over BENCH_RUNS runs (default 5) of: a bare boot (the VM powers off
-# as soon as it is up), the lab-01 build, and a whole lab-01 grade of the
-# solution; then the ratio grade / bare boot, and where the last grade spent
-# its time (build, VM, each test).
+# Each figure is the median, with min-max, of BENCH_RUNS runs (default 5):
+#   bare boot       the VM powers off as soon as it is up
+#   all labs        make grade SRC=solutions, with warm caches
+#   one lab again   lab 01 graded again after an edit of hello.c
+#   make boot       make boot LAB=01 until the shell prompt shows
+#   per bats test   (VM with 21 trivial tests - VM with 1) / 20
+# then the ratios to the bare boot against their targets, where the last
+# all-labs grade spent its time, and the cold set-up time of `make vm` (once,
+# into a scratch build folder; BENCH_COLD=0 leaves it out).
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
 
 runs=${BENCH_RUNS:-5}
-lab=01-hello
-target_ratio=3
+[[ $runs =~ ^[1-9][0-9]*$ ]] || kcl_die "BENCH_RUNS=$runs: not a number of runs"
 "$KCL_ROOT/vm/prepare.sh"
 kcl_load_vm
 scratch=$KCL_BUILD/bench
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# stats: seconds on stdin, one a line -> "median min max"
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
 
-# time_runs LABEL COMMAND...: run COMMAND $runs times, print the median seconds.
-time_runs() {
-	local label=$1 i start
+# measure LABEL COMMAND...: run COMMAND $runs times; it prints its seconds.
+measure() {
+	local label=$1 i
 	shift
 	kcl_step "$label: $runs runs"
 	for ((i = 1; i <= runs; i++)); do
-		start=$(kcl_now_ms)
-		"$@" >/dev/null 2>&1 || kcl_die "$label failed: $*"
-		kcl_elapsed "$start"
-	done | median
+		"$@" || kcl_die "$label failed: see $scratch"
+	done | stats
+}
+
+# timed COMMAND...: run COMMAND quietly, print its seconds.
+timed() {
+	local start
+	start=$(kcl_now_ms)
+	"$@" >>"$scratch/commands.log" 2>&1 || return 1
+	kcl_elapsed "$start"
 }
 
 bare_boot() {
-	"$KCL_ROOT/grader/qemu.sh" --initrd "$KCL_BASE_CPIO" --mode bare --timeout 120
-}
-build_lab() {
-	"$KCL_ROOT/grader/build.sh" "$KCL_ROOT/labs/$lab" "$KCL_ROOT/solutions/$lab" \
-		"$scratch/build"
-}
-grade_lab() {
-	"$KCL_ROOT/grader/grade" --lab "$lab" --src solutions --out "$scratch/grade"
+	timed "$KCL_ROOT/grader/qemu.sh" --initrd "$KCL_BASE_CPIO" --mode bare --timeout 120
 }
 
-echo "bench: kernel $KCL_RELEASE, $KCL_ACCEL, $(nproc) cores; medians of $runs runs"
-boot=$(time_runs "bare VM boot" bare_boot)
-build=$(time_runs "lab $lab build" build_lab)
-grade=$(time_runs "lab $lab grade" grade_lab)
-ratio=$(awk -v g="$grade" -v b="$boot" 'BEGIN { printf "%.1f", g / b }')
-verdict=$(awk -v r="$ratio" -v t="$target_ratio" 'BEGIN { print (r <= t ? "within" : "over") }')
+all_labs() {
+	timed "$KCL_ROOT/grader/grade" --src solutions --out "$scratch/all"
+}
 
-printf '  %-22s %6.1f s\n' "bare VM boot" "$boot" "lab $lab build" "$build" \
-	"lab $lab grade" "$grade"
-printf '  grade / bare boot      %6.1fx  (%s the target of %sx)\n' "$ratio" "$verdict" "$target_ratio"
-echo "where the last lab $lab grade spent its time:"
-jq -r '.labs[0] |
-	"  build                  \(.timing.build) s",
-	"  VM (boot, tests, off)  \(.timing.vm) s, of which the tests:",
-	(.tests[] | select(.ms) | "    \(.ms | tostring | . + " ms" | (" " * (9 - length)) + .)  \(.name)"),
-	"  tests in all           \([.tests[].ms // 0] | add) ms"' "$scratch/grade/report.json"
+# A copy of the solutions whose hello.c changes before each grade, as a
+# student's edit would: the module is rebuilt, the rest comes from the cache.
+edited=$scratch/edited
+mkdir -p "$edited"
+cp -r "$KCL_ROOT/solutions/01-hello" "$edited/"
+edits=0
+one_lab_after_edit() {
+	edits=$((edits + 1))
+	printf '/* edit %s */\n' "$edits $$" >>"$edited/01-hello/hello.c"
+	timed "$KCL_ROOT/grader/grade" --lab 01 --src "$edited" --out "$scratch/one"
+}
+
+# make boot LAB=01, from the command to the shell prompt; then power off.
+boot_to_prompt() {
+	local input=$scratch/boot.in output=$scratch/boot.out start seconds pid keep
+	rm -f "$input"
+	mkfifo "$input"
+	start=$(kcl_now_ms)
+	LAB=01 SRC=solutions "$KCL_ROOT/grader/boot.sh" <"$input" >"$output" 2>&1 &
+	pid=$!
+	exec {keep}>"$input"
+	until grep -q 'lab-vm:' "$output"; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	seconds=$(kcl_elapsed "$start")
+	echo poweroff >&"$keep"
+	exec {keep}>&-
+	wait "$pid" || return 1
+	echo "$seconds"
+}
+
+# A VM that runs COUNT tests shaped like the labs' (the helpers loaded in
+# setup, one `run` and two assertions each).
+synthetic_tests() {
+	local count=$1 dir=$scratch/tests-$1 i
+	mkdir -p "$dir/lab/tests"
+	{
+		echo 'setup() { bats_load_library kcl; }'
+		for ((i = 1; i <= count; i++)); do
+			printf '@test "trivial %s" {\n\trun echo %s\n\tassert_success\n\tassert_output %s\n}\n' "$i" "$i" "$i"
+		done
+	} >"$dir/lab/tests/bench.bats"
+	printf 'LAB_ID=bench\nLAB_MODULES=""\nBATS_TEST_TIMEOUT=60\n' >"$dir/lab/lab.env"
+	printf 'LAB_RUN_TESTS="/lab/tests/bench.bats"\nKCL_MARK_TOKEN=bench\n' >"$dir/lab/run.env"
+	(cd "$dir" && find lab | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$dir/lab.cpio"
+	cat "$KCL_BASE_CPIO" "$dir/lab.cpio" >"$dir/initrd.cpio"
+}
+synthetic_tests 1
+synthetic_tests 21
+per_test() {
+	local one twenty_one
+	one=$(timed "$KCL_ROOT/grader/qemu.sh" --initrd "$scratch/tests-1/initrd.cpio" \
+		--results "$scratch/tests-1/results.log" --timeout 300) || return 1
+	twenty_one=$(timed "$KCL_ROOT/grader/qemu.sh" --initrd "$scratch/tests-21/initrd.cpio" \
+		--results "$scratch/tests-21/results.log" --timeout 300) || return 1
+	grep -q '^ok 21 ' "$scratch/tests-21/results.log" || return 1
+	awk -v a="$one" -v b="$twenty_one" 'BEGIN { printf "%.3f\n", (b - a) / 20 }'
+}
+
+echo "bench: kernel $KCL_RELEASE, accelerator $KCL_ACCEL, $(nproc) cores; median (min-max) of $runs runs"
+kcl_step "warming the caches: one grade of every lab"
+timed "$KCL_ROOT/grader/grade" --src solutions --out "$scratch/all" >/dev/null ||
+	kcl_die "the solutions do not pass: see $scratch/all"
+figure=$(measure "bare VM boot" bare_boot)
+read -r boot boot_min boot_max <<<"$figure"
+figure=$(measure "all labs, solutions" all_labs)
+read -r all all_min all_max <<<"$figure"
+figure=$(measure "lab 01 after an edit" one_lab_after_edit)
+read -r one one_min one_max <<<"$figure"
+figure=$(measure "make boot to the prompt" boot_to_prompt)
+read -r shell shell_min shell_max <<<"$figure"
+figure=$(measure "bats cost per test" per_test)
+read -r test test_min test_max <<<"$figure"
+
+# ratio NAME SECONDS TARGET
+ratio() {
+	awk -v name="$1" -v s="$2" -v b="$boot" -v t="$3" 'BEGIN {
+		r = s / b
+		printf "  %-26s %5.1fx   target %sx: %s\n", name, r, t, (r <= t ? "within" : "over")
+	}'
+}
+row() { printf '  %-26s %6.2f s  (%.2f-%.2f)\n' "$@"; }
+echo
+echo "figures (seconds, median and min-max):"
+row "bare VM boot" "$boot" "$boot_min" "$boot_max"
+row "all 7 labs (warm caches)" "$all" "$all_min" "$all_max"
+row "lab 01 after an edit" "$one" "$one_min" "$one_max"
+row "make boot to the prompt" "$shell" "$shell_min" "$shell_max"
+row "bats cost per test" "$test" "$test_min" "$test_max"
+echo "ratios to the bare boot:"
+ratio "all 7 labs" "$all" 8
+ratio "lab 01 after an edit" "$one" 3
+ratio "make boot to the prompt" "$shell" 1.5
+echo "where the last all-labs grade spent its time (seconds; labs run $(nproc) at a time):"
+jq -r '.labs[] | "  \(.id | . + " " * (14 - length)) build \(.timing.build) "
+	+ " VM \(.timing.vm)  tests \([.tests[].ms // 0] | add / 1000) in \([.tests[] | select(.ms)] | length)"' \
+	"$scratch/all/report.json"
+jq -r '"  in all: builds \([.labs[].timing.build | tonumber] | add), VMs \([.labs[].timing.vm | tonumber] | add), test bodies \([.labs[].tests[].ms // 0] | add / 1000); wall \(.seconds)"' \
+	"$scratch/all/report.json"
+
+if [[ ${BENCH_COLD:-1} != 0 ]]; then
+	kcl_step "cold set-up: make vm into an empty build folder (downloads the kernel)"
+	cold=$(timed env BUILD_DIR="$scratch/cold" "$KCL_ROOT/vm/prepare.sh") ||
+		kcl_die "make vm failed: see $scratch/commands.log"
+	echo "cold set-up (make vm, once, packages installed): $cold s"
+	rm -rf "$scratch/cold"
+fi

@@ -122,8 +122,40 @@ for file in "$submission"/*.c "$submission"/*.h; do
 			"$(basename "$file")" "${expected[*]}" >>"$log"
 done
 
-includes=()
-[[ -d $lab_dir/include ]] && includes=(-I"$lab_dir/include")
+includes=() lab_headers=()
+if [[ -d $lab_dir/include ]]; then
+	includes=(-I"$lab_dir/include")
+	lab_headers=("$lab_dir"/include/*.h)
+fi
+
+# A step built before from the same inputs (sources, headers, flags, this
+# script, compiler, kernel) is taken from the cache with its compiler
+# messages: re-grading after one edit rebuilds that step only.
+compiler=$(gcc-12 --version | head -n 1)
+
+# from_cache KEY DEST: copy the outputs of step KEY into DEST and its
+# compiler messages into build.log; fails when KEY was never built.
+from_cache() {
+	local entry=$KCL_CACHE_DIR/$1 file
+	[[ -d $entry ]] || return 1
+	for file in "$entry"/*; do
+		if [[ ${file##*/} == build-messages ]]; then
+			cat "$file" >>"$log"
+		else
+			cp "$file" "$2/"
+		fi
+	done
+}
+
+# to_cache KEY LOG_OFFSET FILE...: keep the outputs of a step that succeeded,
+# with its messages (build.log from byte LOG_OFFSET on).
+to_cache() {
+	local key=$1 offset=$2
+	shift 2
+	tail -c +$((offset + 1)) "$log" >"$work/build-messages"
+	kcl_cache_store "$key" "$work/build-messages" "$@"
+	rm "$work/build-messages"
+}
 
 for module in $LAB_MODULES; do
 	[[ -f $work/src/$module.c ]] || fail "missing $module.c (the module $module)"
@@ -133,20 +165,31 @@ if [[ -n $LAB_MODULES ]]; then
 	# Messages and WARN splats name hello.c, not the grader's scratch path.
 	printf 'ccflags-y += -fmax-errors=20 -ffile-prefix-map=%s/= %s\n' \
 		"$work/src" "${includes[*]}" >>"$work/src/Kbuild"
-	run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
-		fail "module build failed"
-	for module in $LAB_MODULES; do
-		# debug info is most of a .ko; the VM boots faster without it
-		strip --strip-debug -o "$work/lab/modules/$module.ko" "$work/src/$module.ko"
-	done
+	key=$(kcl_inputs_hash "modules $LAB_MODULES|$KCL_RELEASE|$compiler" \
+		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
+	if ! from_cache "$key" "$work/lab/modules"; then
+		offset=$(stat -c %s "$log")
+		run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
+			fail "module build failed"
+		for module in $LAB_MODULES; do
+			# debug info is most of a .ko; the VM boots faster without it
+			strip --strip-debug -o "$work/lab/modules/$module.ko" "$work/src/$module.ko"
+		done
+		to_cache "$key" "$offset" "$work"/lab/modules/*.ko
+	fi
 fi
 
 # user programs of the submission, then the lab's own test helpers
 build_program() {
-	local source=$1 name
+	local source=$1 name key offset
 	name=$(basename "$source" .c)
+	key=$(kcl_inputs_hash "program $name|${USER_CFLAGS[*]}|$compiler" \
+		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}")
+	from_cache "$key" "$work/lab/bin" && return 0
+	offset=$(stat -c %s "$log")
 	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
 		-o "$work/lab/bin/$name" "$source" || fail "building $name failed"
+	to_cache "$key" "$offset" "$work/lab/bin/$name"
 }
 for program in $LAB_PROGRAMS; do
 	[[ -f $work/src/$program.c ]] || fail "missing $program.c (the program $program)"

@@ -84,6 +84,36 @@ KCL_TOOLS_DIR=$KCL_BUILD/vm/tools
 # the kernel's style checker (vm/checkpatch.sh)
 KCL_CHECKPATCH=$KCL_TOOLS_DIR/checkpatch/checkpatch.pl
 
+# Build outputs, kept under the hash of everything that went into them
+# (grader/build.sh, grader/static.sh): grading again what did not change
+# rebuilds nothing. `make clean` empties it.
+KCL_CACHE_DIR=$KCL_BUILD/cache/$KCL_SERIES
+
+# kcl_inputs_hash CONTEXT FILE...: a key for a build step, from a string
+# (compiler, flags, kernel release) and the names and contents of its files.
+kcl_inputs_hash() {
+	local file
+	{
+		printf '%s\n' "$1"
+		shift
+		for file in "$@"; do
+			printf '%s ' "${file##*/}"
+			sha256sum <"$file"
+		done
+	} | sha256sum | cut -c1-32
+}
+
+# kcl_cache_store KEY FILE...: keep the files under KEY. Graders storing the
+# same key at once: the first rename wins, the others drop their copy.
+kcl_cache_store() {
+	local key=$1 entry
+	shift
+	mkdir -p "$KCL_CACHE_DIR"
+	entry=$(mktemp -d "$KCL_CACHE_DIR/.new.XXXXXX")
+	cp "$@" "$entry/"
+	mv -T "$entry" "$KCL_CACHE_DIR/$key" 2>/dev/null || rm -rf "$entry"
+}
+
 # Set once `make vm` has run for the series: the release (uname -r) and the
 # kernel build tree modules compile against.
 kcl_load_vm() {

@@ -40,7 +40,7 @@ unload_module() {
 # first line is the test's own marker, so it is never empty (bats-assert's
 # assert_line refuses an empty output).
 kernel_log() {
-	dmesg | sed -n "/$KCL_TEST_MARK /,\$p" | sed 's/^\[[ 0-9.]*\] //'
+	dmesg | sed -n "/$KCL_TEST_MARK /,\$ { s/^\[[ 0-9.]*\] //; p; }"
 }
 
 # Fail unless the kernel log since the test started has a line containing
