@@ -10,7 +10,9 @@
 # #include that could reach a host file is refused before anything is
 # compiled, and the compiler runs with time, memory and output limits.
 # Writes WORK_DIR/build.log (refusals and compiler output) and, on success,
-# WORK_DIR/lab.cpio. Exit 1 on a build error or a refusal.
+# WORK_DIR/lab.cpio (atomically); WORK_DIR/compiling appears when something
+# is compiled rather than taken from the cache. Exit 1 on a build error or a
+# refusal.
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -27,7 +29,8 @@ SOURCE_MAX_BYTES=${SOURCE_MAX_BYTES:-262144}
 BUILD_MEMORY_KB=4194304 BUILD_FILE_KB=262144 BUILD_LOG_BYTES=262144
 USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
 
-rm -rf "$work"
+# only what this script makes: VMs may already run from WORK_DIR/run-*
+rm -rf "$work/src" "$work/lab" "$work/lab.cpio" "$work/build.log" "$work/compiling"
 mkdir -p "$work/src" "$work/lab/modules" "$work/lab/bin" "$work/lab/tests"
 log=$work/build.log
 : >"$log"
@@ -147,6 +150,12 @@ from_cache() {
 	done
 }
 
+# compiling: say that this build compiles something, so it takes a while
+# (grader/grade then boots the VM meanwhile).
+compiling() {
+	: >"$work/compiling"
+}
+
 # to_cache KEY LOG_OFFSET FILE...: keep the outputs of a step that succeeded,
 # with its messages (build.log from byte LOG_OFFSET on).
 to_cache() {
@@ -168,6 +177,7 @@ if [[ -n $LAB_MODULES ]]; then
 	key=$(kcl_inputs_hash "modules $LAB_MODULES|$KCL_RELEASE|$compiler" \
 		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
 	if ! from_cache "$key" "$work/lab/modules"; then
+		compiling
 		offset=$(stat -c %s "$log")
 		run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
 			fail "module build failed"
@@ -186,6 +196,7 @@ build_program() {
 	key=$(kcl_inputs_hash "program $name|${USER_CFLAGS[*]}|$compiler" \
 		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}")
 	from_cache "$key" "$work/lab/bin" && return 0
+	compiling
 	offset=$(stat -c %s "$log")
 	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
 		-o "$work/lab/bin/$name" "$source" || fail "building $name failed"
@@ -199,14 +210,14 @@ for helper in "$lab_dir"/tests/helpers/*.c; do
 	build_program "$helper"
 done
 
-cp "$lab_dir"/tests/*.bats "$work/lab/tests/"
-# an instructor's hidden tests: EXTRA_TESTS=DIR, with DIR/NN-name/*.bats
-for file in "${EXTRA_TESTS:-/nonexistent}/$lab_id"/*.bats; do
-	cp "$file" "$work/lab/tests/hidden-$(basename "$file")"
-done
+while IFS=$'\t' read -r file name; do
+	cp "$file" "$work/lab/tests/$name"
+done < <(kcl_lab_test_files "$lab_dir")
 cat >"$work/lab/lab.env" <<ENV
 LAB_ID=$lab_id
 LAB_MODULES="$LAB_MODULES"
 BATS_TEST_TIMEOUT=$((LAB_TEST_TIMEOUT * KCL_TIME_SCALE))
 ENV
-(cd "$work" && find lab | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$work/lab.cpio"
+# in one rename: a VM booted before the build waits for this file
+(cd "$work" && find lab | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$work/lab.cpio.new"
+mv "$work/lab.cpio.new" "$work/lab.cpio"

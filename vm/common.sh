@@ -40,21 +40,23 @@ kcl_die() {
 	exit 1
 }
 
-kcl_package_installed() {
-	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == *" installed" ]]
-}
-
-# The Debian packages from KCL_HOST_PACKAGES that are not installed.
+# The Debian packages from KCL_HOST_PACKAGES that are not installed (one
+# dpkg-query for all: every command of the kit checks them).
 kcl_missing_packages() {
-	local line pkg
+	local line pkgs=()
 	for line in "${KCL_HOST_PACKAGES[@]}"; do
-		pkg=${line%% *}
-		# npm may come from outside Debian (e.g. a nodejs install)
-		if [[ $pkg == npm ]] && command -v npm >/dev/null; then
-			continue
-		fi
-		kcl_package_installed "$pkg" || printf '%s\n' "$pkg"
+		pkgs+=("${line%% *}")
 	done
+	{ dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" 2>/dev/null || true; } |
+		awk -v want="${pkgs[*]}" '$NF == "installed" { ok[$1] } END {
+			n = split(want, pkg, " ")
+			for (i = 1; i <= n; i++) if (!(pkg[i] in ok)) print pkg[i]
+		}' |
+		while read -r pkg; do
+			# npm may come from outside Debian (e.g. a nodejs install)
+			[[ $pkg == npm ]] && command -v npm >/dev/null && continue
+			printf '%s\n' "$pkg"
+		done
 }
 
 kcl_require_host() {
@@ -153,6 +155,20 @@ kcl_src_dir() {
 # the "# points: N" line right above the @test, empty when there is none.
 kcl_lab_tests() {
 	kcl_bats_tests "$1"/tests/*.bats
+}
+
+# The test files a lab runs in the VM, as "SOURCE<TAB>NAME" lines: its own
+# tests/*.bats, then an instructor's hidden ones (EXTRA_TESTS=DIR, with
+# DIR/NN-name/*.bats), named hidden-*.bats in the VM.
+kcl_lab_test_files() {
+	local file
+	for file in "$1"/tests/*.bats; do
+		printf '%s\t%s\n' "$file" "${file##*/}"
+	done
+	for file in "${EXTRA_TESTS:-/nonexistent}/${1##*/}"/*.bats; do
+		[[ -f $file ]] && printf '%s\t%s\n' "$file" "hidden-${file##*/}"
+	done
+	return 0
 }
 
 # The tests of bats files, in the same form.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the base initramfs of one kernel series: busybox, bash, bats-core with
 # bats-support/bats-assert, the guest init and tools, an unprivileged user,
-# and the pvpanic modules of that kernel. Built once; each lab's files are
+# and the kernel modules the guest loads itself. Built once; each lab's files are
 # appended later as a second, small cpio archive (the kernel unpacks both).
 set -euo pipefail
 # shellcheck source=vm/common.sh
@@ -108,15 +108,34 @@ install -m 755 "$guest/init" "$stage/init"
 install -m 755 "$guest/run-tests" "$stage/usr/bin/run-tests"
 gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/run-as-user" "$guest/run-as-user.c"
 
-modules=$KCL_VM_DIR/root/lib/modules/$release/kernel/drivers/misc/pvpanic
-for module in pvpanic pvpanic-pci; do
+# Kernel modules the guest loads itself, with what they depend on, in load
+# order: pvpanic (a panic ends QEMU at once), and the virtio-serial port the
+# lab's files may come on (built into 6.12, modules in 6.1). A module built
+# into the kernel has no file and is left out.
+moddir=$KCL_VM_DIR/root/lib/modules/$release
+# add_module NAME LIST: NAME's dependencies, then NAME, appended to LIST.
+add_module() {
+	local file dep
+	file=$(find "$moddir/kernel" \( -name "$1.ko" -o -name "$1.ko.xz" \) -print -quit)
+	[[ -n $file ]] || return 0
+	grep -qx "$1" "$stage/lib/modules/kcl/"*.order 2>/dev/null && return 0
+	for dep in $(modinfo -F depends "$file" | tr ',' ' '); do
+		add_module "$dep" "$2"
+	done
 	# 6.12 ships its modules xz-compressed, 6.1 does not
-	if [[ -f $modules/$module.ko.xz ]]; then
-		xz -dc "$modules/$module.ko.xz" >"$stage/lib/modules/kcl/$module.ko"
+	if [[ $file == *.xz ]]; then
+		xz -dc "$file" >"$stage/lib/modules/kcl/$1.ko"
 	else
-		cp "$modules/$module.ko" "$stage/lib/modules/kcl/"
+		cp "$file" "$stage/lib/modules/kcl/$1.ko"
 	fi
-done
+	echo "$1" >>"$stage/lib/modules/kcl/$2.order"
+}
+: >"$stage/lib/modules/kcl/boot.order"
+: >"$stage/lib/modules/kcl/lab-port.order"
+add_module pvpanic boot
+add_module pvpanic-pci boot
+add_module virtio_pci lab-port
+add_module virtio_console lab-port
 
 cat >"$stage/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
