@@ -86,6 +86,17 @@ patch_line "$exec_test" '  if ! (command -v ps || command -v pkill) >/dev/null; 
 # shellcheck disable=SC2016
 patch_line "$exec_test" '  if ! mkdir -p "$tests_tmpdir"; then' \
 	'  if [[ ! -d $tests_tmpdir ]] && ! mkdir -p "$tests_tmpdir"; then'
+# - bats-preprocess matches three patterns against every line of a test
+#   file (0.13 s for lab 01's); a line without "@test" or "bats" matches none.
+# shellcheck disable=SC2016
+patch_line "$stage/usr/libexec/bats-core/bats-preprocess" \
+	"    line=\"\${line//\$'\\r'/}\"" \
+	"    line=\"\${line//\$'\\r'/}\"; [[ \$line == *@test* || \$line == *bats* ]] || { printf '%s\\n' \"\$line\"; continue; }"
+# - bats's scripts start bash directly: `#!/usr/bin/env bash` costs an exec
+#   of env for every test.
+for script in "$stage/usr/bin/bats" "$stage/usr/libexec/bats-core"/*; do
+	patch_line "$script" '#!/usr/bin/env bash' '#!/bin/bash'
+done
 for lib in bats-support bats-assert; do
 	mkdir -p "$stage/usr/lib/bats/$lib"
 	cp -r "$tools/node_modules/$lib/load.bash" "$tools/node_modules/$lib/src" \
