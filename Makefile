@@ -31,7 +31,7 @@ help:
 	@echo "  make boot LAB=01          a shell in the lab VM with the lab's modules in /lab"
 	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too)"
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
-	@echo "  make bench                time a bare boot, a lab build and a lab-01 grade"
+	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
 	@echo "  make slides               render the lecture slides to build/slides/*.html"
 	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
 	@echo "  make clean                remove build/"
