@@ -210,7 +210,7 @@ for helper in "$lab_dir"/tests/helpers/*.c; do
 	build_program "$helper"
 done
 
-while IFS=$'\t' read -r file name; do
+while IFS=$'\t' read -r file name _; do
 	cp "$file" "$work/lab/tests/$name"
 done < <(kcl_lab_test_files "$lab_dir")
 cat >"$work/lab/lab.env" <<ENV

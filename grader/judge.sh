@@ -133,13 +133,10 @@ classified_splats() {
 # The tests the lab declares, in order: a JSON array of {name, max_points,
 # hidden}: hidden for an instructor's extra test.
 declared_tests() {
-	{
-		kcl_lab_tests "$lab_dir" | sed 's/$/\tpublic/'
-		# an instructor's hidden tests (EXTRA_TESTS, see grader/build.sh)
-		if compgen -G "${EXTRA_TESTS:-/nonexistent}/$lab_id/*.bats" >/dev/null; then
-			kcl_bats_tests "$EXTRA_TESTS/$lab_id"/*.bats | sed 's/$/\thidden/'
-		fi
-	} | jq -R -s '[split("\n")[] | select(length > 0) | split("\t") |
+	local file kind
+	while IFS=$'\t' read -r file _ kind; do
+		kcl_bats_tests "$file" | sed "s/\$/\t$kind/"
+	done < <(kcl_lab_test_files "$lab_dir") | jq -R -s '[split("\n")[] | select(length > 0) | split("\t") |
 		{name: .[0], max_points: (.[1] | tonumber? // 0)}
 		+ (if .[2] == "hidden" then {hidden: true} else {} end)]'
 }

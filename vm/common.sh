@@ -157,16 +157,17 @@ kcl_lab_tests() {
 	kcl_bats_tests "$1"/tests/*.bats
 }
 
-# The test files a lab runs in the VM, as "SOURCE<TAB>NAME" lines: its own
-# tests/*.bats, then an instructor's hidden ones (EXTRA_TESTS=DIR, with
-# DIR/NN-name/*.bats), named hidden-*.bats in the VM.
+# The test files a lab runs in the VM, as "SOURCE<TAB>NAME<TAB>KIND" lines:
+# its own tests/*.bats (KIND public), then an instructor's hidden ones
+# (EXTRA_TESTS=DIR, with DIR/NN-name/*.bats; KIND hidden), named
+# hidden-*.bats in the VM.
 kcl_lab_test_files() {
 	local file
 	for file in "$1"/tests/*.bats; do
-		printf '%s\t%s\n' "$file" "${file##*/}"
+		printf '%s\t%s\tpublic\n' "$file" "${file##*/}"
 	done
 	for file in "${EXTRA_TESTS:-/nonexistent}/${1##*/}"/*.bats; do
-		[[ -f $file ]] && printf '%s\t%s\n' "$file" "hidden-${file##*/}"
+		[[ -f $file ]] && printf '%s\t%s\thidden\n' "$file" "hidden-${file##*/}"
 	done
 	return 0
 }
@@ -182,6 +183,22 @@ kcl_bats_tests() {
 			print name "\t" points
 			points = ""
 		}' "$@"
+}
+
+# kcl_jobs_max N: how many jobs at a time: N (JOBS, --jobs), or one per
+# core when N is empty; anything but a positive number is an error.
+kcl_jobs_max() {
+	local jobs=${1:-$(nproc)}
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || kcl_die "JOBS=$jobs: not a number of jobs"
+	echo "$jobs"
+}
+
+# kcl_wait_for_slot MAX: wait until fewer than MAX background jobs of the
+# calling shell run.
+kcl_wait_for_slot() {
+	while (($(jobs -rp | wc -l) >= $1)); do
+		wait -n || true
+	done
 }
 
 # Milliseconds since the epoch, for durations in reports.

@@ -26,7 +26,7 @@ kcl_require_host
 
 series_list=${KERNEL:-6.12 6.1}
 mutant_series=${MUTANT_KERNELS:-${series_list%% *}}
-jobs_max=${JOBS:-$(nproc)}
+jobs_max=$(kcl_jobs_max "${JOBS:-}")
 REPEAT_RUNS=${REPEAT_RUNS:-5}
 lab_list=$(kcl_lab_ids "${LAB:-all}")
 mapfile -t lab_ids <<<"$lab_list"
@@ -319,9 +319,7 @@ check_class() {
 spawn() {
 	local output=$1
 	shift
-	while (($(jobs -rp | wc -l) >= jobs_max)); do
-		wait -n || true
-	done
+	kcl_wait_for_slot "$jobs_max"
 	outputs+=("$output")
 	"$@" >"$output" &
 }
