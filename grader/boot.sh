@@ -22,6 +22,7 @@ if ! "$KCL_ROOT/grader/build.sh" "$lab_dir" "$src_dir/$id" "$work"; then
 	kcl_die "$id does not build; fix the errors above first"
 fi
 grep ': warning:' "$work/build.log" >&2 || true
-cat "$KCL_BASE_CPIO" "$work/lab.cpio" >"$work/initrd.cpio"
-kcl_step "booting the lab VM ($KCL_ACCEL); quit with poweroff or Ctrl-a x"
-exec "$KCL_ROOT/grader/qemu.sh" --initrd "$work/initrd.cpio" --mode shell
+echo KCL_MODE=shell >"$work/run.env"
+kcl_step "starting the lab VM ($KCL_ACCEL); quit with poweroff or Ctrl-a x"
+exec "$KCL_ROOT/grader/qemu.sh" --mode shell --run-env "$work/run.env" \
+	--lab-cpio "$work/lab.cpio"

@@ -10,9 +10,7 @@
 # #include that could reach a host file is refused before anything is
 # compiled, and the compiler runs with time, memory and output limits.
 # Writes WORK_DIR/build.log (refusals and compiler output) and, on success,
-# WORK_DIR/lab.cpio (atomically); WORK_DIR/compiling appears when something
-# is compiled rather than taken from the cache. Exit 1 on a build error or a
-# refusal.
+# WORK_DIR/lab.cpio (atomically). Exit 1 on a build error or a refusal.
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -30,7 +28,7 @@ BUILD_MEMORY_KB=4194304 BUILD_FILE_KB=262144 BUILD_LOG_BYTES=262144
 USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
 
 # only what this script makes: VMs may already run from WORK_DIR/run-*
-rm -rf "$work/src" "$work/lab" "$work/lab.cpio" "$work/build.log" "$work/compiling"
+rm -rf "$work/src" "$work/lab" "$work/lab.cpio" "$work/build.log"
 mkdir -p "$work/src" "$work/lab/modules" "$work/lab/bin" "$work/lab/tests"
 log=$work/build.log
 : >"$log"
@@ -150,12 +148,6 @@ from_cache() {
 	done
 }
 
-# compiling: say that this build compiles something, so it takes a while
-# (grader/grade then boots the VM meanwhile).
-compiling() {
-	: >"$work/compiling"
-}
-
 # to_cache KEY LOG_OFFSET FILE...: keep the outputs of a step that succeeded,
 # with its messages (build.log from byte LOG_OFFSET on).
 to_cache() {
@@ -177,7 +169,6 @@ if [[ -n $LAB_MODULES ]]; then
 	key=$(kcl_inputs_hash "modules $LAB_MODULES|$KCL_RELEASE|$compiler" \
 		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
 	if ! from_cache "$key" "$work/lab/modules"; then
-		compiling
 		offset=$(stat -c %s "$log")
 		run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
 			fail "module build failed"
@@ -196,7 +187,6 @@ build_program() {
 	key=$(kcl_inputs_hash "program $name|${USER_CFLAGS[*]}|$compiler" \
 		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}")
 	from_cache "$key" "$work/lab/bin" && return 0
-	compiling
 	offset=$(stat -c %s "$log")
 	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
 		-o "$work/lab/bin/$name" "$source" || fail "building $name failed"

@@ -75,7 +75,7 @@ kernel_log_of() {
 }
 
 run_token() {
-	sed -n 's/^KCL_MARK_TOKEN=//p' "$1/lab/run.env" 2>/dev/null
+	sed -n 's/^KCL_MARK_TOKEN=//p' "$1/run.env" 2>/dev/null
 }
 
 # The kernel log of a run from the start of its tests (or, with "console",

@@ -9,5 +9,7 @@ kcl_require_host
 # advisory only: grading goes on without it
 "$KCL_ROOT/vm/checkpatch.sh" || kcl_warn "no checkpatch.pl: the style report is left out"
 touch "$KCL_VM_DIR/ready"
+# the VM every lab starts from (grader/qemu.sh)
+"$KCL_ROOT/grader/qemu.sh" --mode save
 kcl_load_vm
 kcl_step "VM ready: kernel $KCL_RELEASE"
