@@ -57,21 +57,24 @@ kcl_load_vm
 # bodies take 1.4 s instead of 2.5 s; the bare boot is unchanged.
 cmdline="console=ttyS0 quiet panic=-1 printk.devkmsg=on cryptomgr.notests"
 cmdline+=" rcupdate.rcu_expedited=1 softlockup_panic=1 watchdog_thresh=5"
-boot_mode="wait"
-[[ $mode == bare ]] && boot_mode=bare
-cmdline+=" kcl.mode=$boot_mode"
 
-# The machine: the saved VM and every VM started from it must have exactly
-# these devices. The lab's files come on the virtio-serial port kcl.lab.
-# shellcheck disable=SC2054 # the commas are QEMU's
-machine=(-nodefaults -no-user-config -nographic -machine pc -m 256
-	-accel "$KCL_ACCEL" -kernel "$KCL_VMLINUZ" -initrd "$KCL_BASE_CPIO"
-	-append "$cmdline" -device pvpanic-pci -action panic=exit-failure
-	-no-reboot -device virtio-serial-pci
-	-device virtserialport,chardev=lab,name=kcl.lab)
-# qboot starts faster and writes nothing to the console; SeaBIOS otherwise.
-[[ -f /usr/share/qemu/qboot.rom ]] && machine+=(-bios qboot.rom)
-[[ $KCL_ACCEL == kvm ]] && machine+=(-cpu host)
+# machine_for BOOT_MODE: the machine, in the array machine; the saved VM and
+# every VM started from it have exactly these devices (BOOT_MODE wait). The
+# lab's files come on the virtio-serial port kcl.lab.
+machine_for() {
+	# shellcheck disable=SC2054 # the commas are QEMU's
+	machine=(-nodefaults -no-user-config -nographic -machine pc -m 256
+		-accel "$KCL_ACCEL" -kernel "$KCL_VMLINUZ" -initrd "$KCL_BASE_CPIO"
+		-append "$cmdline kcl.mode=$1" -device pvpanic-pci
+		-action panic=exit-failure -no-reboot -device virtio-serial-pci
+		-device virtserialport,chardev=lab,name=kcl.lab)
+	# qboot starts faster and writes nothing to the console; SeaBIOS
+	# otherwise.
+	[[ -f /usr/share/qemu/qboot.rom ]] && machine+=(-bios qboot.rom)
+	[[ $KCL_ACCEL == kvm ]] && machine+=(-cpu host)
+	return 0
+}
+machine_for wait
 
 # The saved VM of this series and accelerator, and what it was made from:
 # QEMU's binary, the machine, the kernel and the base initramfs.
@@ -140,6 +143,7 @@ fi
 [[ $mode == save ]] && exit 0
 
 if [[ $mode == bare ]]; then
+	machine_for bare
 	exec timeout --kill-after=5 "$limit" qemu-system-x86_64 "${machine[@]}" \
 		-chardev null,id=lab -serial "file:$console" -serial null </dev/null
 fi
