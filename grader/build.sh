@@ -170,7 +170,8 @@ if [[ -n $LAB_MODULES ]]; then
 		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
 	if ! from_cache "$key" "$work/lab/modules"; then
 		offset=$(stat -c %s "$log")
-		run_limited make -s -C "$KCL_KDIR" M="$work/src" modules ||
+		kcl_kbuild_command
+		run_limited "${KCL_KBUILD[@]}" M="$work/src" modules ||
 			fail "module build failed"
 		for module in $LAB_MODULES; do
 			# debug info is most of a .ko; the VM boots faster without it

@@ -153,7 +153,12 @@ fi
 LAB_CPIO_WAIT=${LAB_CPIO_WAIT:-150}
 channel=$(mktemp -d)
 trap 'rm -rf "$channel"' EXIT
-mkfifo "$channel/lab.in" "$channel/lab.out"
+mkfifo "$channel/lab.in" "$channel/lab.out" "$channel/tick"
+
+# pause: 20 ms, without starting a process (a read that times out on a pipe
+# nobody writes): the waits below poll while the lab builds beside them.
+exec {tick}<>"$channel/tick"
+pause() { read -rt 0.02 -u "$tick" || true; }
 
 # send_lab: the VM's settings at once, then the lab's files, as their size
 # on a line and their bytes, when the build has written them; then end QEMU
@@ -166,7 +171,7 @@ send_lab() {
 		echo
 	} >&"$port"
 	until [[ -e $lab_cpio || -e $lab_cpio.failed ]] || ((waited >= LAB_CPIO_WAIT * 50)); do
-		sleep 0.02
+		pause
 		waited=$((waited + 1))
 	done
 	if [[ -e $lab_cpio ]]; then
@@ -182,7 +187,7 @@ send_lab() {
 		touch "$channel/timed-out"
 	fi
 	until [[ -s $channel/pid ]]; do
-		sleep 0.02
+		pause
 	done
 	kill -TERM "$(<"$channel/pid")" 2>/dev/null
 }
