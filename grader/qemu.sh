@@ -103,8 +103,7 @@ save_vm() {
 		-serial "file:$dir/console.log" -serial "file:$dir/results.log" \
 		</dev/null >"$dir/qemu.log" 2>&1 &
 	qemu=$!
-	# the monitor's replies are not needed, but must be read
-	cat "$dir/monitor.out" >/dev/null &
+	cat "$dir/monitor.out" >"$dir/monitor.log" &
 	reader=$!
 	until grep -qs '^@@kcl waiting' "$dir/results.log"; do
 		if ! kill -0 "$qemu" 2>/dev/null || ((waited > SAVE_TIMEOUT * 20)); then
@@ -117,12 +116,14 @@ save_vm() {
 		sleep 0.05
 		waited=$((waited + 1))
 	done
-	# The monitor takes the next command once the migration has completed.
-	printf '%s\n' "migrate \"exec:cat > '$dir/vmstate'\"" quit >"$dir/monitor.in"
+	# The monitor takes the next command once the migration has ended.
+	printf '%s\n' "migrate \"exec:cat > '$dir/vmstate'\"" "info migrate" quit \
+		>"$dir/monitor.in"
 	wait "$qemu" || status=$?
-	kill "$reader" 2>/dev/null || true
-	if ((status != 0)) || [[ ! -s $dir/vmstate ]]; then
-		cat "$dir/qemu.log" >&2
+	# QEMU has ended: the reader reaches the end of the monitor's output
+	wait "$reader" || true
+	if ((status != 0)) || ! grep -q 'Migration status: completed' "$dir/monitor.log"; then
+		cat "$dir/qemu.log" "$dir/monitor.log" >&2
 		rm -rf "$dir"
 		kcl_die "saving the lab VM's state failed (QEMU status $status)"
 	fi
@@ -133,11 +134,11 @@ save_vm() {
 
 # Save the VM when it is missing or out of date; graders running side by
 # side wait for the one that saves it.
-saved_is_current() { [[ -f $saved && $(<"$saved.key") == "$(saved_key)" ]]; }
-if ! saved_is_current 2>/dev/null; then
+saved_is_current() { [[ -f $saved && -f $saved.key && $(<"$saved.key") == "$(saved_key)" ]]; }
+if ! saved_is_current; then
 	exec {lock}>"$KCL_VM_DIR/save.lock"
 	flock "$lock"
-	saved_is_current 2>/dev/null || save_vm
+	saved_is_current || save_vm
 	exec {lock}>&-
 fi
 [[ $mode == save ]] && exit 0
