@@ -163,7 +163,7 @@ echo "ratios to the bare boot:"
 ratio "all 7 labs" "$all" 8
 ratio "lab 01 after an edit" "$one" 3
 ratio "make boot to the prompt" "$shell" 1.5
-echo "where the last all-labs grade spent its time (seconds; $(nproc) labs at a time; a VM boots during its lab's build):"
+echo "where the last all-labs grade spent its time (seconds; $(nproc) labs at a time; a lab's VMs start with its build):"
 jq -r '.labs[] | "  \(.id | . + " " * (12 - length)) build \(.timing.build)  VM \(.timing.vm)"
 	+ "  test bodies \([.tests[].ms // 0] | add / 1000) (\([.tests[] | select(.ms)] | length) tests)"' \
 	"$scratch/all/report.json"
