@@ -132,7 +132,7 @@ fi
 # A step built before from the same inputs (sources, headers, flags, this
 # script, compiler, kernel) is taken from the cache with its compiler
 # messages: re-grading after one edit rebuilds that step only.
-compiler=$(gcc-12 --version | head -n 1)
+compiler=$(kcl_compiler_version)
 
 # from_cache KEY DEST: copy the outputs of step KEY into DEST and its
 # compiler messages into build.log; fails when KEY was never built.
@@ -170,7 +170,7 @@ if [[ -n $LAB_MODULES ]]; then
 		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
 	if ! from_cache "$key" "$work/lab/modules"; then
 		offset=$(stat -c %s "$log")
-		kcl_kbuild_command
+		kcl_kbuild_command "$compiler"
 		run_limited "${KCL_KBUILD[@]}" M="$work/src" modules ||
 			fail "module build failed"
 		for module in $LAB_MODULES; do

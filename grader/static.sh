@@ -33,7 +33,7 @@ fi
 
 if [[ -n $LAB_MODULES ]] && command -v sparse >/dev/null; then
 	# C=2 checks every source again without rebuilding anything
-	kcl_kbuild_command
+	kcl_kbuild_command "$(kcl_compiler_version)"
 	timeout 60 "${KCL_KBUILD[@]}" M="$work/src" C=2 CHECK=sparse modules 2>&1 |
 		sed "s|$work/src/||g" | grep -E ': (warning|error): ' | head -n 200 \
 		>"$work/sparse.log" || true

@@ -91,13 +91,16 @@ KCL_CHECKPATCH=$KCL_TOOLS_DIR/checkpatch/checkpatch.pl
 # rebuilds nothing. `make clean` empties it.
 KCL_CACHE_DIR=$KCL_BUILD/cache/$KCL_SERIES
 
-# kcl_kbuild_command: KCL_KBUILD, the command that runs Kbuild against the
-# VM's kernel headers, with the outcomes of its compiler-option tests kept
-# per compiler (try-run, see vm/kernel.sh): a module build then runs the
-# compiler only for the module.
+# The compiler's version line, part of the key of every build step.
+kcl_compiler_version() { gcc-12 --version | head -n 1; }
+
+# kcl_kbuild_command COMPILER_VERSION: KCL_KBUILD, the command that runs
+# Kbuild against the VM's kernel headers, with the outcomes of its
+# compiler-option tests kept per compiler (try-run, see vm/kernel.sh): a
+# module build then runs the compiler only for the module.
 kcl_kbuild_command() {
 	local tests
-	tests=$KCL_CACHE_DIR/try-run-$(gcc-12 --version | head -n 1 | sha256sum | cut -c1-16)
+	tests=$KCL_CACHE_DIR/try-run-$(printf '%s' "$1" | sha256sum | cut -c1-16)
 	mkdir -p "$KCL_CACHE_DIR"
 	KCL_KBUILD=(make -s -C "$KCL_KDIR" KCL_TRY_RUN_CACHE="$tests")
 }
