@@ -27,8 +27,12 @@ SOURCE_MAX_BYTES=${SOURCE_MAX_BYTES:-262144}
 BUILD_MEMORY_KB=4194304 BUILD_FILE_KB=262144 BUILD_LOG_BYTES=262144
 USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
 
-# only what this script makes: VMs may already run from WORK_DIR/run-*
-rm -rf "$work/src" "$work/lab" "$work/lab.cpio" "$work/build.log"
+# only what this script makes: VMs may already run from WORK_DIR/run-*.
+# WORK_DIR/src keeps what Kbuild made last time, the sources aside: after an
+# edit it rebuilds only that object (1 s less for lab 01 under TCG than a
+# fresh tree, which also compiles the .mod.c and module-common files).
+rm -rf "$work/lab" "$work/lab.cpio" "$work/build.log"
+rm -f "$work/src/Kbuild"
 mkdir -p "$work/src" "$work/lab/modules" "$work/lab/bin" "$work/lab/tests"
 log=$work/build.log
 : >"$log"
@@ -97,6 +101,8 @@ done
 refused=0
 for name in "${expected[@]}"; do
 	file=$submission/$name
+	# last build's copy: the submission may no longer have it
+	rm -f "$work/src/$name"
 	if [[ -L $file ]]; then
 		printf 'refused %s: a symbolic link (to %s); submit the file itself\n' \
 			"$name" "$(readlink "$file")" >>"$log"
