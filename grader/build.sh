@@ -98,7 +98,7 @@ expected=()
 for file in "$KCL_ROOT/skeletons/$lab_id"/*.c "$KCL_ROOT/skeletons/$lab_id"/*.h; do
 	expected+=("$(basename "$file")")
 done
-refused=0
+refused=0 sources=()
 for name in "${expected[@]}"; do
 	file=$submission/$name
 	# last build's copy: the submission may no longer have it
@@ -117,6 +117,7 @@ for name in "${expected[@]}"; do
 			refused=1
 		elif refuse_host_includes "$file"; then
 			cp "$file" "$work/src/"
+			sources+=("$work/src/$name")
 		else
 			refused=1
 		fi
@@ -173,7 +174,7 @@ if [[ -n $LAB_MODULES ]]; then
 	printf 'ccflags-y += -fmax-errors=20 -ffile-prefix-map=%s/= %s\n' \
 		"$work/src" "${includes[*]}" >>"$work/src/Kbuild"
 	key=$(kcl_inputs_hash "modules $LAB_MODULES|$KCL_RELEASE|$compiler" \
-		"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
+		"$0" "${sources[@]}" "${lab_headers[@]}")
 	if ! from_cache "$key" "$work/lab/modules"; then
 		offset=$(stat -c %s "$log")
 		kcl_kbuild_command "$compiler"

@@ -18,11 +18,15 @@ kcl_load_vm
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
 shopt -s nullglob
-lab_headers=()
+lab_headers=() sources=()
 [[ -d $lab_dir/include ]] && lab_headers=("$lab_dir"/include/*.h)
+# the student's files: src/ also holds what Kbuild made (a .mod.c too)
+for file in "$KCL_ROOT/skeletons/$lab_id"/*.[ch]; do
+	[[ -f $work/src/${file##*/} ]] && sources+=("$work/src/${file##*/}")
+done
 # The same sources give the same reports: take them from the cache.
 key=$(kcl_inputs_hash "static $lab_id|$KCL_RELEASE|$(sparse --version 2>&1)" \
-	"$0" "$work/src"/*.[ch] "${lab_headers[@]}")
+	"$0" "${sources[@]}" "${lab_headers[@]}")
 cached=$KCL_CACHE_DIR/$key
 if [[ -d $cached ]]; then
 	cp "$cached/sparse.log" "$cached/checkpatch.log" "$work/"
@@ -40,8 +44,7 @@ if [[ -n $LAB_MODULES ]] && command -v sparse >/dev/null; then
 fi
 
 if [[ -f $KCL_CHECKPATCH ]]; then
-	for file in "$KCL_ROOT/skeletons/$lab_id"/*.c "$KCL_ROOT/skeletons/$lab_id"/*.h; do
-		[[ -f $work/src/${file##*/} ]] || continue
+	for file in "${sources[@]}"; do
 		(cd "$work/src" && timeout 60 perl "$KCL_CHECKPATCH" --no-tree --file \
 			--terse --show-types --no-summary "${file##*/}" 2>&1) || true
 	done | grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' | head -n 200 \
