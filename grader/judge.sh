@@ -32,23 +32,25 @@ section() {
 	[[ -f $1/results.log ]] || return 0
 	awk -v want="$2" '
 		/^@@kcl / { inside = ($2 == want); next }
-		inside' "$1/results.log" | tr -d '\r'
+		{ gsub(/\r/, "") }
+		inside' "$1/results.log"
 }
 
 # header RUN NAME: the value of a one-line header "@@kcl NAME VALUE".
 header() {
 	[[ -f $1/results.log ]] || return 0
-	awk -v want="$2" '$1 == "@@kcl" && $2 == want {print $3; exit}' \
-		"$1/results.log" | tr -d '\r'
+	awk -v want="$2" '$1 == "@@kcl" && $2 == want { gsub(/\r/, "", $3); print $3; exit }' \
+		"$1/results.log"
 }
 
 # The guest's kernel-log markers (grader/guest/init and bats-kcl/load.bash)
 # carry the run's token; lines without it are ordinary log lines, whoever
-# wrote them. markers RUN: the run's markers, in order, one per line, with
+# wrote them. markers RUN: the markers of the run's kernel log (stdin), in
+# order, one per line, with
 # fields separated by \037: "begin,,TAINT", "test,NAME,TAINT,NUMBER",
 # "end,,TAINT" and "stuck,NUMBER", TAINT being /proc/sys/kernel/tainted at that point.
 markers() {
-	kernel_log_of "$1" | awk -v tok="$(run_token "$1")" -v OFS='\037' '
+	awk -v tok="$(run_token "$1")" -v OFS='\037' '
 		match($0, "kcl: lab tests (begin|end) " tok " tainted [0-9]+$") {
 			split(substr($0, RSTART), w, " ")
 			print w[4], "", w[7]
@@ -63,11 +65,11 @@ markers() {
 		}'
 }
 
-# kernel_log_of RUN [console]: the kernel log of a run: what the guest sent
-# at the end, or, when the VM did not get there (a crash, the time limit) or
-# when asked, the kernel console, which has every message up to the end.
+# kernel_log_of RUN dmesg|console: the kernel log of a run: what the guest
+# sent at the end (dmesg: for a VM that got there), or the kernel console,
+# which has every message up to the end (a crash, the time limit).
 kernel_log_of() {
-	if [[ ${2:-} != console ]] && grep -q '^@@kcl end' "$1/results.log" 2>/dev/null; then
+	if [[ $2 == dmesg ]]; then
 		section "$1" dmesg
 	else
 		tr -d '\r' <"$1/console.log" 2>/dev/null || true
@@ -75,16 +77,21 @@ kernel_log_of() {
 }
 
 run_token() {
-	sed -n 's/^KCL_MARK_TOKEN=//p' "$1/run.env" 2>/dev/null
+	local line
+	[[ -f $1/run.env ]] || return 0
+	while IFS= read -r line; do
+		[[ $line == KCL_MARK_TOKEN=* ]] && printf '%s\n' "${line#*=}"
+	done <"$1/run.env"
+	return 0
 }
 
-# The kernel log of a run from the start of its tests (or, with "console",
-# its kernel console), each line prefixed with the name of the test during
+# attributed_log RUN: the run's kernel log (stdin) from the start of its
+# tests, each line prefixed with the name of the test during
 # which it was written and a tab; "(after the tests)" for the final unload.
 # A test's marker becomes an empty line of that test, so a test that wrote
 # nothing still shows.
 attributed_log() {
-	kernel_log_of "$1" "${2:-}" | awk -v tok="$(run_token "$1")" '
+	awk -v tok="$(run_token "$1")" '
 		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
 		!started { next }
 		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
@@ -101,7 +108,7 @@ attributed_log() {
 # buffer behind dmesg keeps only the last ones), unless grader/qemu.sh cut
 # it: then LINES is "at least N".
 flooding_tests() {
-	attributed_log "$1" console | awk -F '\t' -v most="$FLOOD_LINES" '
+	kernel_log_of "$1" console | attributed_log "$1" | awk -F '\t' -v most="$FLOOD_LINES" '
 		$2 ~ /^\[\.\.\. console output past / { cut = "at least " }
 		$2 != "" { lines[$1]++ }
 		END {
@@ -144,7 +151,7 @@ declared_tests() {
 # bats TAP (--tap --timing) of a run as a JSON array of {number, name,
 # result, ms, note, message}; "# ..." lines after a test are its diagnostics.
 tap_results() {
-	section "$1" tap | jq -R -s '
+	section "$1" tap | jq -c -R -s '
 		reduce (split("\n")[]) as $line ([];
 			if ($line | test("^(not )?ok [0-9]+ ")) then
 				($line | capture("^(?<not>not )?ok (?<n>[0-9]+) (?<rest>.*)$")) as $m
@@ -216,7 +223,7 @@ taint_letters() {
 # running last and the first line of trouble (a panic, Oops, lockup...) seen
 # during the tests; for a VM that crashed or ran out of time.
 console_end() {
-	attributed_log "$1" console | awk -F '\t' \
+	kernel_log_of "$1" console | attributed_log "$1" | awk -F '\t' \
 		-v splat="$SPLAT|soft lockup|hung_task|blocked for more than" '
 		{ test = $1 }
 		head == "" && $2 ~ splat { head = $2; sub(/^\[[ 0-9.]*\] /, "", head) }
@@ -247,13 +254,18 @@ unexpected_leftovers() {
 judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
 	local marks kind name taint number prev_name="" prev_taint="" new bits
+	local log_source klog
 	local -A taint_of=() name_of=()
 	local bad_taints="" stuck leftovers floods killed='[]' where=""
 	local evidence="" events='{}' logs='{}' taints='{}'
-	vm_status=$(cat "$run/vm.status" 2>/dev/null || echo none)
+	vm_status=none
+	[[ -f $run/vm.status ]] && vm_status=$(<"$run/vm.status")
+	# the guest sent its kernel log at the end, unless it did not get there
+	log_source=console
+	grep -q '^@@kcl end' "$run/results.log" 2>/dev/null && log_source=dmesg
 	case $vm_status in
 	0)
-		if grep -q '^@@kcl end' "$run/results.log" 2>/dev/null; then
+		if [[ $log_source == dmesg ]]; then
 			outcome=ended
 		else
 			outcome=crash
@@ -268,7 +280,8 @@ judge_run() {
 		where=$(console_end "$run")
 	fi
 	tap=$(tap_results "$run")
-	attributed=$(attributed_log "$run")
+	klog=$(kernel_log_of "$run" "$log_source")
+	attributed=$(attributed_log "$run" <<<"$klog")
 	classified=$(classified_splats <<<"$attributed")
 	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
@@ -278,7 +291,7 @@ judge_run() {
 	# the next marker, the last against the taint after the final unload.
 	# Without markers (a flood pushed them out of the ring buffer) all taint
 	# beyond O/E counts.
-	marks=$(markers "$run")
+	marks=$(markers "$run" <<<"$klog")
 	while IFS=$'\037' read -r kind name taint number; do
 		case $kind in
 		stuck)
@@ -310,6 +323,8 @@ judge_run() {
 	stuck=$(section "$run" unload | awk '$1 == "left-loaded" && $3 == "stuck" {print $2}')
 	leftovers=$(unexpected_leftovers "$run" "$tap")
 	floods=$(flooding_tests "$run")
+	# the kernel log of each failing test (tap is compact: no jq when none fails)
+	[[ $tap != *'"result":"fail"'* ]] ||
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
 		logs=$(jq --arg n "$name" \
@@ -344,11 +359,18 @@ judge_run() {
 		 stuck: $stuck, log: $log}'
 }
 
-build_status=$(cat "$work/build.status" 2>/dev/null || echo error)
-seconds=$(cat "$work/seconds" 2>/dev/null || echo 0)
-timing=$(jq -n --arg build "$(cat "$work/build.seconds" 2>/dev/null)" \
-	--arg vm "$(cat "$work/vm.seconds" 2>/dev/null)" \
-	'{build: ($build | tonumber? // null), vm: ($vm | tonumber? // null)}')
+# seconds_in FILE: the number of seconds FILE holds, or null.
+seconds_in() {
+	local value=""
+	[[ -f $1 ]] && value=$(<"$1")
+	if [[ $value =~ ^[0-9]+(\.[0-9]+)?$ ]]; then echo "$value"; else echo null; fi
+}
+
+build_status=error
+[[ -f $work/build.status ]] && build_status=$(<"$work/build.status")
+seconds=$(seconds_in "$work/seconds")
+[[ $seconds != null ]] || seconds=0
+timing="{\"build\": $(seconds_in "$work/build.seconds"), \"vm\": $(seconds_in "$work/vm.seconds")}"
 warnings=$(grep -E ': warning:' "$work/build.log" 2>/dev/null || true)
 declared=$(declared_tests)
 
@@ -369,16 +391,19 @@ if [[ $build_status != ok ]]; then
 	exit 0
 fi
 
-runs=$(for run in "$work"/run-*/; do judge_run "${run%/}"; done | jq -s .)
+sparse="" checkpatch=""
+[[ -f $work/sparse.log ]] && sparse=$(<"$work/sparse.log")
+[[ -f $work/checkpatch.log ]] && checkpatch=$(<"$work/checkpatch.log")
+# each run's JSON, read by the jq below as one array (--slurpfile)
+for run in "$work"/run-*/; do judge_run "${run%/}"; done >"$work/runs.json"
 
 jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
-	--argjson declared "$declared" --argjson runs "$runs" \
+	--argjson declared "$declared" --slurpfile runs "$work/runs.json" \
 	--arg warnings "$warnings" --arg modules "$LAB_MODULES" \
 	--argjson clean_points "$CHECK_CLEAN_KERNEL_POINTS" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
 	--argjson flood_lines "$FLOOD_LINES" \
-	--arg sparse "$(cat "$work/sparse.log" 2>/dev/null)" \
-	--arg checkpatch "$(cat "$work/checkpatch.log" 2>/dev/null)" \
+	--arg sparse "$sparse" --arg checkpatch "$checkpatch" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
 	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
