@@ -29,7 +29,7 @@ USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
 
 # only what this script makes: VMs may already run from WORK_DIR/run-*.
 # WORK_DIR/src keeps what Kbuild made last time, the sources aside: after an
-# edit it rebuilds only that object (1 s less for lab 01 under TCG than a
+# edit it rebuilds only that object (for lab 01, 2.2 s instead of 3.3 s in a
 # fresh tree, which also compiles the .mod.c and module-common files).
 rm -rf "$work/lab" "$work/lab.cpio" "$work/build.log"
 rm -f "$work/src/Kbuild"
@@ -94,10 +94,7 @@ run_limited() {
 
 # The lab's own files: what the student was given to edit.
 shopt -s nullglob
-expected=()
-for file in "$KCL_ROOT/skeletons/$lab_id"/*.c "$KCL_ROOT/skeletons/$lab_id"/*.h; do
-	expected+=("$(basename "$file")")
-done
+mapfile -t expected < <(kcl_lab_source_names "$lab_id")
 refused=0 sources=()
 for name in "${expected[@]}"; do
 	file=$submission/$name

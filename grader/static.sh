@@ -18,12 +18,12 @@ kcl_load_vm
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
 shopt -s nullglob
-lab_headers=() sources=()
+lab_headers=() sources=() name=""
 [[ -d $lab_dir/include ]] && lab_headers=("$lab_dir"/include/*.h)
 # the student's files: src/ also holds what Kbuild made (a .mod.c too)
-for file in "$KCL_ROOT/skeletons/$lab_id"/*.[ch]; do
-	[[ -f $work/src/${file##*/} ]] && sources+=("$work/src/${file##*/}")
-done
+while IFS= read -r name; do
+	[[ -f $work/src/$name ]] && sources+=("$work/src/$name")
+done < <(kcl_lab_source_names "$lab_id")
 # The same sources give the same reports: take them from the cache.
 key=$(kcl_inputs_hash "static $lab_id|$KCL_RELEASE|$(sparse --version 2>&1)" \
 	"$0" "${sources[@]}" "${lab_headers[@]}")

@@ -141,6 +141,16 @@ kcl_load_vm() {
 	KCL_BASE_CPIO=$KCL_VM_DIR/base.cpio
 }
 
+# kcl_lab_source_names LAB_ID: the lab's own source files, one name a line:
+# those of its skeleton, the only files taken from a submission.
+kcl_lab_source_names() {
+	local file
+	for file in "$KCL_ROOT/skeletons/$1"/*.c "$KCL_ROOT/skeletons/$1"/*.h; do
+		[[ -f $file ]] && printf '%s\n' "${file##*/}"
+	done
+	return 0
+}
+
 # Lab ids (one a line) from a list like "01 02-procfs all" (commas allowed).
 kcl_lab_ids() {
 	local want match
