@@ -18,7 +18,7 @@ KCL_TEST_MARK="kcl-test $BATS_SUITE_TEST_NUMBER ${KCL_MARK_TOKEN:-manual}"
 read -r kcl_tainted </proc/sys/kernel/tainted
 echo "$KCL_TEST_MARK tainted $kcl_tainted: $BATS_TEST_DESCRIPTION" >/dev/kmsg
 # which test runs now, for the guest's watchdog of stuck tests
-echo "$BATS_SUITE_TEST_NUMBER $$" >/run/kcl/current
+echo "$BATS_SUITE_TEST_NUMBER $BASHPID" >/run/kcl/current
 
 # Path of a module built for this lab.
 module_file() {
