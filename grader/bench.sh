@@ -14,8 +14,9 @@
 #   per bats test   (VM with 21 trivial tests - VM with 1) / 20
 # then the ratios to the bare boot against their targets (the median of
 # each run's ratio to its own boot: the host's speed drifts), where the last
-# all-labs grade spent its time, and the cold set-up time of `make vm` (once,
-# into a scratch build folder; BENCH_COLD=0 leaves it out).
+# all-labs grade spent its time (per lab; per phase of its VMs, from the
+# guest's clock), and the cold set-up time of `make vm` (once, into a scratch
+# build folder; BENCH_COLD=0 leaves it out).
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -191,6 +192,50 @@ echo "where the last all-labs grade spent its time (seconds; $(nproc) labs at a 
 jq -r '.labs[] | "  \(.id | . + " " * (12 - length)) build \(.timing.build)  VM \(.timing.vm)"
 	+ "  test bodies \([.tests[].ms // 0] | add / 1000) (\([.tests[] | select(.ms)] | length) tests)"' \
 	"$scratch/all/report.json"
+# guest_phases RUN_DIR: "START BETWEEN BODIES AFTER TESTS SPAN" of one VM's
+# test run, in seconds, from the guest's own clock (kernel-log timestamps of
+# the markers on its console) and bats's timing of each test (setup, test,
+# teardown): bats's start (to the first test's marker), bats between tests,
+# the test bodies, the end (unload, leftovers, kernel log, power-off), the
+# number of tests, and the span from the start of the tests to power-off.
+guest_phases() {
+	awk '
+		FNR == 1 { file++ }
+		file == 1 && /kcl: lab tests begin/ { begin = stamp($0) }
+		file == 1 && /kcl: lab tests end/ { end = stamp($0) }
+		file == 1 && /reboot: Power down/ { off = stamp($0) }
+		file == 1 && / kcl-test [0-9]+ / { n++; mark[n] = stamp($0) }
+		file == 2 && /^(not )?ok [0-9]+ .* in [0-9]+ms/ {
+			t++; ms[t] = substr($NF, 1, length($NF) - 2) / 1000
+		}
+		function stamp(line) { sub(/^\[ */, "", line); return line + 0 }
+		END {
+			between = 0
+			for (i = 1; i <= t; i++) {
+				bodies += ms[i]
+				between += (i < n ? mark[i + 1] : end) - mark[i] - ms[i]
+			}
+			printf "%.2f %.2f %.2f %.2f %d %.2f\n", mark[1] - begin, between,
+				bodies, off - end, t, off - begin
+		}' "$1/console.log" "$1/results.log"
+}
+echo "where the VMs of that grade spent their time (seconds of each VM's wall time, summed over its VMs):"
+for run in "$scratch"/all/work/*/run-*; do
+	# the lab's VMs run side by side: its wall time is its longest VM's
+	read -r lab_vm <"${run%/run-*}/vm.seconds"
+	echo "$lab_vm $(guest_phases "$run") ${run%/run-*}"
+done | awk '
+	{ start += $2; between += $3; bodies += $4; after += $5; tests += $6; vms++
+	  lab_vm[$8] = $1; lab_vms[$8]++; if ($7 > span[$8]) span[$8] = $7 }
+	END {
+		for (lab in lab_vm) before += (lab_vm[lab] - span[lab]) * lab_vms[lab]
+		printf "  %-52s %6.1f\n", "VM start, the lab'"'"'s files, the wait for its build", before
+		printf "  %-52s %6.1f  (%.2f a VM)\n", "bats starting (gathering the tests, the file set-up)", start, start / vms
+		printf "  %-52s %6.1f  (%.0f ms a test)\n", "bats between tests (" tests " tests)", between, between / tests * 1000
+		printf "  %-52s %6.1f\n", "test bodies (bats'"'"'s timing: setup, test, teardown)", bodies
+		printf "  %-52s %6.1f\n", "after the tests (unload, leftovers, log, power-off)", after
+		printf "  %-52s %6.1f\n", "in all, " vms " VMs", before + start + between + bodies + after
+	}'
 # The floor: what no grader can save without dropping isolation or tests:
 # one fresh VM per run of tests, and the tests' own work (bats's timing of
 # each test), spread over the cores.
