@@ -26,15 +26,21 @@ package_deps_matching() {
 cache_try_run() {
 	local file
 	file=$(echo "$KCL_VM_DIR"/root/usr/src/linux-headers-*-common/scripts/Makefile.compiler)
-	grep -q KCL_TRY_RUN_CACHE "$file" && return 0
-	# shellcheck disable=SC1003,SC2016 # make's text, as it stands
-	grep -qxF 'try-run = $(shell set -e;		\' "$file" ||
-		kcl_die "${file#"$KCL_ROOT"/}: try-run changed; review vm/kernel.sh"
+	if ! grep -q KCL_TRY_RUN_CACHE "$file"; then
+		# shellcheck disable=SC1003,SC2016 # make's text, as it stands
+		grep -qxF 'try-run = $(shell set -e;		\' "$file" ||
+			kcl_die "${file#"$KCL_ROOT"/}: try-run changed; review vm/kernel.sh"
+	fi
+	# again when vm/try-run.mk has changed since
 	awk -v cached="$KCL_ROOT/vm/try-run.mk" '
 		/^try-run = / { skip = 1; while ((getline line < cached) > 0) print line }
 		skip { if (/fi\)$/) skip = 0; next }
 		{ print }' "$file" >"$file.new"
-	mv "$file.new" "$file"
+	if cmp -s "$file.new" "$file"; then
+		rm "$file.new"
+	else
+		mv "$file.new" "$file"
+	fi
 }
 
 if [[ -f $KCL_VM_DIR/root/.unpacked ]]; then

@@ -2,16 +2,17 @@
 # KCL_TRY_RUN_CACHE=FILE, the outcome of each test command is kept in FILE
 # ("y COMMAND" or "n COMMAND" lines) and read from there next time, so a
 # module build runs the compiler for the module only, not for every test.
+# One grep a test: the lines are long (the compiler flags so far), and sh's
+# read takes a file one byte at a time (a Kbuild run that does nothing took
+# 1.6 s, mostly reading this file).
 try-run = $(shell set -e;						\
 	cache='$(KCL_TRY_RUN_CACHE)';					\
 	key='$(subst ','\'',$(1))';					\
 	ok=;								\
 	if [ -n "$$cache" ] && [ -f "$$cache" ]; then			\
-		while IFS= read -r line; do				\
-			if [ "$${line#? }" = "$$key" ]; then		\
-				ok=$${line%% *}; break;			\
-			fi;						\
-		done <"$$cache";					\
+		line=$$(grep -m 1 -xF -e "y $$key" -e "n $$key"		\
+			"$$cache" || :);				\
+		ok=$${line%% *};					\
 	fi;								\
 	if [ -z "$$ok" ]; then						\
 		TMP=$(TMPOUT)/tmp;					\

@@ -71,7 +71,7 @@ shell_scripts() {
 	local file
 	while IFS= read -r file; do
 		case $file in
-		*.sh | */grade | */grade-class | */init | */run-tests | */load.bash | */bats-trace.bash | .ci/run) echo "$file" ;;
+		*.sh | */grade | */grade-class | */init | */run-tests | */load.bash | */bats-*.bash | */sparse-check | .ci/run) echo "$file" ;;
 		esac
 	done < <(cd "$KCL_ROOT" && git ls-files --cached --others --exclude-standard)
 }
