@@ -14,22 +14,18 @@ prepared_state() {
 		/var/lib/dpkg/status "$KCL_VM_DIR/ready" "$KCL_VM_DIR/base.cpio" \
 		"$KCL_VM_DIR/saved-$KCL_ACCEL.vmstate" 2>/dev/null || true
 }
-if [[ -f $stamp && $(<"$stamp") == "$(prepared_state)" &&
+if ! [[ -f $stamp && $(<"$stamp") == "$(prepared_state)" &&
 	-z $(find "$KCL_ROOT/vm" "$KCL_ROOT/grader/guest" "$KCL_ROOT/grader/qemu.sh" \
 		-newer "$stamp" -print -quit) ]]; then
-	kcl_load_vm
-	kcl_step "VM ready: kernel $KCL_RELEASE"
-	exit 0
+	kcl_require_host
+	"$KCL_ROOT/vm/kernel.sh"
+	"$KCL_ROOT/vm/initramfs.sh"
+	# advisory only: grading goes on without it
+	"$KCL_ROOT/vm/checkpatch.sh" || kcl_warn "no checkpatch.pl: the style report is left out"
+	touch "$KCL_VM_DIR/ready"
+	# the VM every lab starts from (grader/qemu.sh)
+	"$KCL_ROOT/grader/qemu.sh" --mode save
+	prepared_state >"$stamp"
 fi
-
-kcl_require_host
-"$KCL_ROOT/vm/kernel.sh"
-"$KCL_ROOT/vm/initramfs.sh"
-# advisory only: grading goes on without it
-"$KCL_ROOT/vm/checkpatch.sh" || kcl_warn "no checkpatch.pl: the style report is left out"
-touch "$KCL_VM_DIR/ready"
-# the VM every lab starts from (grader/qemu.sh)
-"$KCL_ROOT/grader/qemu.sh" --mode save
 kcl_load_vm
-prepared_state >"$stamp"
 kcl_step "VM ready: kernel $KCL_RELEASE"
