@@ -31,15 +31,19 @@ cache_try_run() {
 		grep -qxF 'try-run = $(shell set -e;		\' "$file" ||
 			kcl_die "${file#"$KCL_ROOT"/}: try-run changed; review vm/kernel.sh"
 	fi
-	# again when vm/try-run.mk has changed since
+	# again when vm/try-run.mk has changed since; graders preparing side by
+	# side each write a copy of their own and rename it in place
+	local new
+	new=$(mktemp "$file.XXXXXX")
 	awk -v cached="$KCL_ROOT/vm/try-run.mk" '
 		/^try-run = / { skip = 1; while ((getline line < cached) > 0) print line }
 		skip { if (/fi\)$/) skip = 0; next }
-		{ print }' "$file" >"$file.new"
-	if cmp -s "$file.new" "$file"; then
-		rm "$file.new"
+		{ print }' "$file" >"$new"
+	if cmp -s "$new" "$file"; then
+		rm "$new"
 	else
-		mv "$file.new" "$file"
+		chmod 644 "$new"
+		mv "$new" "$file"
 	fi
 }
 
