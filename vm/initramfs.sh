@@ -125,9 +125,12 @@ patch_line "$fork" '  local -ri target_pid=$$' '  local -ri target_pid=$BASHPID'
 #   removes the run's folder at the end.
 # shellcheck disable=SC2016
 patch_line "$fork" '  rm -f "$BATS_OUT"' '  : >"$BATS_OUT"'
+# - the assertion libraries are read once, here, for all the tests of a file
+#   (grader/guest/bats-kcl/load.bash reads them only when they are missing):
+#   a test file that does not load kcl has them too.
 # shellcheck disable=SC2016
 patch_line "$exec_file" 'bats_read_tests_list_file' \
-	'source "$BATS_ROOT/$BATS_LIBDIR/bats-core/exec-test-in-fork.bash"; bats_read_tests_list_file'
+	'source "$BATS_ROOT/$BATS_LIBDIR/bats-core/exec-test-in-fork.bash"; source /usr/lib/bats/kcl/assert-libs.bash; bats_read_tests_list_file'
 # shellcheck disable=SC2016,SC1003 # a line that ends in a backslash
 patch_line "$exec_file" '        bats_run_test_with_retries "${flags[@]}" "$filename" "$test_name" \' \
 	'        bats_run_test_in_fork "${flags[@]}" "$filename" "$test_name" \'
@@ -140,6 +143,12 @@ patch_line "$exec_file" '          "$test_number_in_suite" "$test_number_in_file
 patch_line "$stage/usr/libexec/bats-core/bats-preprocess" \
 	"    line=\"\${line//\$'\\r'/}\"" \
 	"    line=\"\${line//\$'\\r'/}\"; [[ \$line == *@test* || \$line == *bats* ]] || { printf '%s\\n' \"\$line\"; continue; }"
+# - a test file's preprocessed form is .NAME.src beside it when the grader
+#   made it (grader/build.sh) and the test file has not changed since.
+# shellcheck disable=SC2016
+patch_line "$bats_lib/preprocessing.bash" \
+	'  CHECK_BATS_COMMENT_COMMANDS=1 "$BATS_ROOT/libexec/bats-core/bats-preprocess" "$BATS_TEST_FILENAME" >"$BATS_TEST_SOURCE"' \
+	'  local premade="${BATS_TEST_FILENAME%/*}/.${BATS_TEST_FILENAME##*/}.src"; if [[ -f $premade && ! $BATS_TEST_FILENAME -nt $premade ]]; then cat "$premade"; else CHECK_BATS_COMMENT_COMMANDS=1 "$BATS_ROOT/libexec/bats-core/bats-preprocess" "$BATS_TEST_FILENAME"; fi >"$BATS_TEST_SOURCE"'
 # - bats's scripts start bash directly: `#!/usr/bin/env bash` costs an exec
 #   of env for every test.
 for script in "$stage/usr/bin/bats" "$stage/usr/libexec/bats-core"/*; do
