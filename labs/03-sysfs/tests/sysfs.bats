@@ -272,17 +272,17 @@ $KOBJ/default_threshold 644"
 	sysfs-poll "$DEV/threshold" 8000 >"$out" 2>&1 3>&- &
 	POLLER=$!
 	# wait until it has read the value and sits in poll()
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 500; i++)); do
 		read_raw "$out"
 		[[ $RAW == waiting* ]] && break
-		sleep 0.1
+		sleep 0.02
 	done
 	assert_equal "$RAW" $'waiting 50\n'
 	# no store yet, and a refused store or a read is no change either
 	run sysfs-write "$DEV/threshold" 500
 	assert_failure
 	read_raw "$DEV/threshold"
-	sleep 0.3
+	sleep 0.1
 	read_raw "$out"
 	assert_equal "$RAW" $'waiting 50\n'
 	assert kill -0 "$POLLER"

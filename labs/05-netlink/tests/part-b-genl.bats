@@ -132,10 +132,10 @@ member after leaving: nothing"
 	timeout 30 run-as-user nlclient listen 2 >"$out" 2>&1 &
 	pid=$!
 	# it says "listening" once it is a member: the events come after that
-	for ((i = 0; i < 150; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -q listening "$out" && break
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
+		sleep 0.05
 	done
 	client set 3
 	client set 4

@@ -183,7 +183,7 @@ finish_bg() {
 	assert_success
 	assert_output "blocked in read, state S"
 	# nothing wakes it by mistake
-	sleep 0.3
+	sleep 0.1
 	run pipetest blocked "$pid" read 1
 	assert_output "blocked in read, state S"
 	run tool write "$DEV0" "hello, sleeper"
@@ -216,7 +216,7 @@ finish_bg() {
 # points: 6
 @test "poll: an empty pipe is only writable, a pipe with data readable and writable, a full one only readable" {
 	insmod "$MODULE" fifo_size=16
-	run tool poll "$DEV0" in 300
+	run tool poll "$DEV0" in 100
 	assert_success
 	assert_output "poll: timeout"
 	run tool poll "$DEV0" both 0
@@ -229,7 +229,7 @@ finish_bg() {
 	assert_output "poll: POLLIN POLLRDNORM"
 	run tool write "$DEV0" 0123456789abc
 	assert_output "wrote 13"
-	run tool poll "$DEV0" out 300
+	run tool poll "$DEV0" out 100
 	assert_output "poll: timeout"
 	run tool poll "$DEV0" both 0
 	assert_output "poll: POLLIN POLLRDNORM"

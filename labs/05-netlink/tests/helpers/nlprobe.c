@@ -46,7 +46,8 @@
 #include "kcl_netlink.h"
 
 #define REPLY_MS	5000	/* wait for an answer that must come */
-#define QUIET_MS	200	/* wait for an answer that must not come */
+#define QUIET_MS	50	/* wait for an answer that must not come: the kernel
+			 * answers before send() returns, so a late one is a bug */
 #define RUN_LIMIT	60	/* seconds for the whole probe */
 #define BUF_SIZE	65536
 
