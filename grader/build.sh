@@ -230,10 +230,11 @@ bats_root=$KCL_TOOLS_DIR/node_modules/bats
 while IFS=$'\t' read -r file name _; do
 	cp "$file" "$work/lab/tests/$name"
 	premade=$work/lab/tests/.$name.src
-	LC_ALL=C BATS_ROOT=$bats_root BATS_LIBDIR=lib CHECK_BATS_COMMENT_COMMANDS=1 \
+	if ! LC_ALL=C BATS_ROOT=$bats_root BATS_LIBDIR=lib CHECK_BATS_COMMENT_COMMANDS=1 \
 		"$bats_root/libexec/bats-core/bats-preprocess" "$work/lab/tests/$name" \
-		>"$premade" 2>"$premade.err" || rm "$premade"
-	[[ -s $premade.err ]] && rm -f "$premade"
+		>"$premade" 2>"$premade.err" || [[ -s $premade.err ]]; then
+		rm "$premade"
+	fi
 	rm "$premade.err"
 done < <(kcl_lab_test_files "$lab_dir")
 cat >"$work/lab/lab.env" <<ENV

@@ -57,6 +57,15 @@ patch_line() {
 	cat "$file.patched" >"$file"
 	rm "$file.patched"
 }
+# rename_to_kcl_lib FILE NAME: the function NAME of a bats file becomes
+# kcl_lib_NAME (its definition line, as it stands), for a NAME of ours that
+# calls it.
+rename_to_kcl_lib() {
+	local definition
+	definition=$(grep -m 1 "^$2() {" "$1") ||
+		kcl_die "${1##*/} changed: review the bats-core patches in vm/initramfs.sh"
+	patch_line "$1" "$definition" "kcl_lib_$definition"
+}
 exec_test=$stage/usr/libexec/bats-core/bats-exec-test
 exec_file=$stage/usr/libexec/bats-core/bats-exec-file
 bats_lib=$stage/usr/lib/bats-core
@@ -100,20 +109,16 @@ patch_line "$tracing" "  trap 'bats_debug_trap \"\$BASH_SOURCE\"' DEBUG" \
 	"  kcl_debug_trap='[[ \$BASH_SOURCE == /usr/lib* ]] || bats_debug_trap'; trap \"\$kcl_debug_trap\" DEBUG"
 # - run, and the assertions (below), run with the trap off
 #   (grader/guest/bats-untraced.bash, appended to test_functions.bash).
-# shellcheck disable=SC2016
-patch_line "$bats_lib/test_functions.bash" \
-	'run() { # [!|-N] [--keep-empty-lines] [--separate-stderr] [--] <command to run...>' \
-	'kcl_lib_run() { # [!|-N] [--keep-empty-lines] [--separate-stderr] [--] <command to run...>'
+rename_to_kcl_lib "$bats_lib/test_functions.bash" run
 cat "$guest/bats-untraced.bash" >>"$bats_lib/test_functions.bash"
 # - a test that reads its file again registers the file's other tests with
 #   less work (grader/guest/bats-test-function.bash).
-patch_line "$bats_lib/test_functions.bash" 'bats_test_function() {' \
-	'kcl_lib_bats_test_function() {'
+rename_to_kcl_lib "$bats_lib/test_functions.bash" bats_test_function
 cat "$guest/bats-test-function.bash" >>"$bats_lib/test_functions.bash"
 # - bats-gather-tests lists a file's tests with less work when no filter is in
 #   effect (grader/guest/bats-gather.bash).
 gather=$stage/usr/libexec/bats-core/bats-gather-tests
-patch_line "$gather" 'bats_test_function() {' 'kcl_lib_gather_test_function() {'
+rename_to_kcl_lib "$gather" bats_test_function
 # shellcheck disable=SC2016
 patch_line "$gather" 'function should_skip_because_of_focus() {' \
 	'source "$BATS_ROOT/$BATS_LIBDIR/bats-core/kcl-gather.bash"; function should_skip_because_of_focus() {'
@@ -204,7 +209,7 @@ untraced=$(sed -n 's/^\(assert_[a-z_]*\|refute_[a-z_]*\)() {$/\1/p' "$assert_lib
 [[ $untraced == *assert_output* ]] ||
 	kcl_die "bats-assert changed: review grader/guest/bats-untraced.bash"
 for name in $untraced; do
-	patch_line "$assert_libs" "$name() {" "kcl_lib_$name() {"
+	rename_to_kcl_lib "$assert_libs" "$name"
 done
 # shellcheck disable=SC2016
 patch_line "$assert_libs" '  local -r caller=${FUNCNAME[1]}' \
