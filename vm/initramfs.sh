@@ -96,9 +96,8 @@ patch_line "$exec_test" '    declare -r BATS_killer_pid=$!' \
 tracing=$stage/usr/lib/bats-core/tracing.bash
 # - the handler joins the call stack into a string and builds a stack trace
 #   only when a test fails (grader/guest/bats-trace.bash, 0.35 ms a
-#   command). It
-#   replaces functions of this exact tracing.bash, so a new bats-core stops
-#   the build here to have it reviewed.
+#   command). It replaces functions of this exact tracing.bash, so a new
+#   bats-core stops the build here to have it reviewed.
 sha256sum --quiet -c - <<<"e9fec77d452ce5db635257f17ef2c37632718189de4464c7c1bb8b88e196668b  $tracing" ||
 	kcl_die "${tracing##*/} changed: review grader/guest/bats-trace.bash against it"
 cat "$guest/bats-trace.bash" >>"$tracing"
