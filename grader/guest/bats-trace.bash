@@ -59,6 +59,9 @@ bats_get_failure_stack_trace() {
 }
 
 bats_error_trap() {
+	# run and the assertions in the on_failure hook leave the DEBUG trap
+	# alone (see kcl_untraced)
+	local kcl_untraced_depth=1
 	bats_check_status_from_trap
 	bats::on_failure "$BATS_ERROR_STATUS"
 

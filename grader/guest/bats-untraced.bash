@@ -17,9 +17,15 @@
 # assert and refute, which run a command of the test's, keep the trap.
 
 # kcl_untraced FUNCTION ARGS...: FUNCTION with the DEBUG trap off, its
-# status kept; a nested call leaves the trap to the outer one.
+# status kept. It leaves the trap alone in a nested call (the outer one puts
+# it back) and in the teardown of a failed test, which bats runs from its
+# EXIT trap: the trap set before that handler does not fire in it, but set
+# again it would, and record the teardown's commands over the failure's
+# place. (bats_error_trap, grader/guest/bats-trace.bash, runs bats's
+# on_failure hook as a nested call for the same reason.)
 kcl_untraced() {
-	if [[ -n ${kcl_untraced_depth-} ]]; then
+	if [[ -n ${kcl_untraced_depth-} ||
+		${BATS_TEARDOWN_STARTED-} == as-exit-trap ]]; then
 		"$@"
 		return
 	fi
