@@ -3,8 +3,11 @@
 # Variables (all optional):
 #   LAB=01|01-hello|"01 02"|all   labs to grade or boot (default: all)
 #   SRC=skeletons|solutions|DIR   the code to grade (default: skeletons)
-#   KERNEL=6.12|6.1               kernel series of the VM (default: 6.12;
-#                                 make test: both)
+#   KERNEL=6.12|6.1|6.12-debug    kernel series of the VM (default: 6.12;
+#                                 make test: all three); 6.12-debug is
+#                                 built once from source, with KASAN,
+#                                 kmemleak, lockdep and more
+#   VM_CPUS=N                     vCPUs of the lab VM (default: 2)
 #   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
 #   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade, boot)
 #   SUBMISSIONS=DIR               one folder per student (grade-class)
@@ -14,7 +17,7 @@
 SHELL := /bin/bash
 LAB ?= all
 SRC ?= skeletons
-export LAB SRC KERNEL ACCEL EXTRA_TESTS SUBMISSIONS
+export LAB SRC KERNEL ACCEL VM_CPUS EXTRA_TESTS SUBMISSIONS
 
 .DEFAULT_GOAL := help
 .PHONY: help deps vm grade grade-class boot test skeletons slides bench clean
@@ -24,12 +27,14 @@ help:
 	@echo
 	@echo "  make deps                 install the Debian packages the kit needs (once, uses sudo)"
 	@echo "  make grade [LAB=01]       build, boot and test labs; report in build/report.{json,xml}"
-	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1] [ACCEL=kvm|tcg] [JOBS=N]"
+	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1|6.12-debug]"
+	@echo "        [ACCEL=kvm|tcg] [VM_CPUS=N] [JOBS=N]"
 	@echo "        [EXTRA_TESTS=DIR]         add an instructor's hidden tests (DIR/NN-name/*.bats)"
 	@echo "  make grade-class SUBMISSIONS=DIR  grade every submission folder in DIR, in parallel;"
 	@echo "                            gradebook in build/class/gradebook.csv"
 	@echo "  make boot LAB=01          a shell in the lab VM with the lab's modules in /lab"
-	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too)"
+	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too);"
+	@echo "                            KERNEL=6.12-debug builds the debug kernel (once, ~10 min)"
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
 	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
 	@echo "  make slides               render the lecture slides to build/slides/*.html"

@@ -17,6 +17,10 @@
 # all-labs grade spent its time (per lab; per phase of its VMs, from the
 # guest's clock), and the cold set-up time of `make vm` (once, into a scratch
 # build folder; BENCH_COLD=0 leaves it out).
+# Then the debug kernel (BENCH_DEBUG=0 leaves it out): all labs graded on
+# 6.12-debug (median of BENCH_DEBUG_RUNS, default 3), as a ratio to the
+# stock all-labs figure, and what its one-time build took (built first if
+# it is not yet).
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
@@ -258,4 +262,24 @@ if [[ ${BENCH_COLD:-1} != 0 ]]; then
 		kcl_die "make vm failed: see $scratch/commands.log"
 	echo "cold set-up (make vm, once, packages installed): $cold s"
 	rm -rf "$scratch/cold"
+fi
+
+if [[ ${BENCH_DEBUG:-1} != 0 && $KCL_SERIES != *-debug ]]; then
+	debug_series=6.12-debug
+	kcl_step "the debug kernel: make vm KERNEL=$debug_series (builds it the first time)"
+	KERNEL=$debug_series "$KCL_ROOT/vm/prepare.sh" || kcl_die "make vm KERNEL=$debug_series failed"
+	debug_all() {
+		timed "$KCL_ROOT/grader/grade" --kernel "$debug_series" --src solutions --out "$scratch/debug"
+	}
+	debug_all >/dev/null || kcl_die "the solutions do not pass on $debug_series: see $scratch/debug"
+	runs=${BENCH_DEBUG_RUNS:-3}
+	read -r debug debug_min debug_max < <(measure "all labs on $debug_series" debug_all)
+	echo "the debug kernel ($debug_series, $(<"$KCL_BUILD/vm/$debug_series/release")):"
+	row "all 7 labs (warm caches)" "$debug" "$debug_min" "$debug_max"
+	awk -v d="$debug" -v s="$all" 'BEGIN {
+		r = d / s
+		printf "  %-26s %5.1fx   target 5x: %s\n", "all 7 labs against stock", r, (r <= 5 ? "within" : "over")
+	}'
+	read -r built built_on <"$KCL_BUILD/vm/$debug_series/build.seconds"
+	echo "  its one-time build (make vm KERNEL=$debug_series, from source): $built s, on $built_on"
 fi

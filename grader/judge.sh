@@ -9,14 +9,40 @@
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
+# shellcheck source=grader/symbolize.sh
+. "$(dirname "$0")/symbolize.sh"
 
 lab_dir=$1 work=$2
 LAB_EXPECTED_SPLATS="" LAB_EXPECTED_LEFTOVERS=""
 # shellcheck source=labs/01-hello/lab.conf
 . "$lab_dir/lab.conf"
 lab_id=$(basename "$lab_dir")
-# Lines that mean the kernel hit trouble, whoever caused it.
-SPLAT='Oops|BUG:|WARNING:|Kernel panic|general protection fault|kernel BUG at'
+# The kinds of kernel report: "KIND|CHARGED TO|EVIDENCE", EVIDENCE being an
+# extended regex for the report's first line. A report fails the test it is
+# charged to (unless LAB_EXPECTED_SPLATS allows it there) and the lab's
+# clean-kernel check. CHARGED TO: "running", the test during which it
+# appears; "loader", the test that last loaded a lab module: kmemleak finds
+# a leak when the module is unloaded, maybe only after the tests. The first
+# kind that matches names a line, so the specific kinds come first.
+KERNEL_REPORTS='
+kasan|running|BUG: KASAN: 
+kmemleak|loader|unreferenced object 0x[0-9a-f]+ \(size [0-9]+\)
+lockdep|running|WARNING: (possible .*(locking|lock inversion)|inconsistent lock state|suspicious RCU usage|.*lock held|bad unlock balance|held lock freed|.*lock order detected)
+atomic-sleep|running|BUG: (sleeping function called from invalid context|scheduling while atomic)
+ubsan|running|UBSAN: 
+debug-objects|running|ODEBUG: 
+slab-corruption|running|BUG [A-Za-z0-9_.:-]+ \(.*\): 
+list-corruption|running|list_(add|del) corruption
+usercopy|running|usercopy: Kernel memory
+lockup|running|BUG: soft lockup|INFO: task .* blocked for more than|rcu: INFO: .* detected stalls
+oops|running|Oops|general protection fault|kernel BUG at|BUG: unable to handle
+panic|running|Kernel panic
+warning|running|WARNING:
+bug|running|BUG:
+'
+# Any line of any kind.
+SPLAT=$(awk -F '|' 'NF >= 3 { sub(/^[^|]*\|[^|]*\|/, ""); printf "%s%s", sep, $0; sep = "|" }' \
+	<<<"$KERNEL_REPORTS")
 # Taint bits every lab module sets: O (out-of-tree, 4096), E (unsigned, 8192);
 # and those an expected splat brings: D (died, 128), W (warning, 512).
 TAINT_MODULE=$((4096 | 8192)) TAINT_SPLAT=$((128 | 512))
@@ -118,11 +144,14 @@ flooding_tests() {
 		}'
 }
 
-# The splat lines of an attributed log (stdin) as "KIND<TAB>TEST<TAB>LINE":
-# KIND is "expected" when an entry of LAB_EXPECTED_SPLATS ("test
-# name|extended regex") allows the line during that test, else "unexpected".
+# The report lines of an attributed log (stdin), one per line, as
+# "EXPECTED<TAB>TEST<TAB>LINE<TAB>KIND<TAB>NUMBER": TEST the test it is
+# charged to (KERNEL_REPORTS), NUMBER the line's number in the log, EXPECTED
+# "expected" when an entry of LAB_EXPECTED_SPLATS ("test name|extended
+# regex") allows the line during that test, else "unexpected".
 classified_splats() {
-	awk -F '\t' -v splat="$SPLAT" -v expected="$LAB_EXPECTED_SPLATS" '
+	awk -F '\t' -v reports="$KERNEL_REPORTS" -v expected="$LAB_EXPECTED_SPLATS" \
+		-v tok="$(run_token "$1")" '
 		BEGIN {
 			n = split(expected, lines, "\n")
 			for (i = 1; i <= n; i++) {
@@ -130,10 +159,25 @@ classified_splats() {
 				name = substr(lines[i], 1, index(lines[i], "|") - 1)
 				allowed[name] = substr(lines[i], index(lines[i], "|") + 1)
 			}
+			kinds = 0
+			n = split(reports, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				if (split(lines[i], f, "|") < 3) continue
+				kinds++
+				kind[kinds] = f[1]
+				charged[kinds] = f[2]
+				evidence[kinds] = substr(lines[i], length(f[1] f[2]) + 3)
+			}
 		}
-		$2 ~ splat {
-			kind = (($1 in allowed) && $2 ~ allowed[$1]) ? "expected" : "unexpected"
-			print kind "\t" $1 "\t" $2
+		$2 ~ ("kcl: module [A-Za-z0-9_]+ " tok " loaded at") { loader = $1; next }
+		{
+			for (k = 1; k <= kinds; k++) {
+				if ($2 !~ evidence[k]) continue
+				test = (charged[k] == "loader" && loader != "") ? loader : $1
+				ok = ((test in allowed) && $2 ~ allowed[test]) ? "expected" : "unexpected"
+				print ok "\t" test "\t" $2 "\t" kind[k] "\t" NR
+				break
+			}
 		}'
 }
 
@@ -183,14 +227,18 @@ splat_digest() {
 			for (i = 1; i <= n && word[i] ~ /^[A-Z]+$/; i++)
 				taint = taint (taint == "" ? "" : " ") word[i]
 		}
-		/Call Trace:/ { in_trace = 1; next }
-		in_trace && ($1 ~ /:$/ || /<\/TASK>|^---\[|Modules linked in/) {
+		/Call Trace:|^ *backtrace( \(crc [0-9a-f]+\))?:/ { in_trace = 1; next }
+		in_trace && ($1 ~ /:$/ || /<\/TASK>|^---\[|Modules linked in|^unreferenced object/) {
 			in_trace = 0
 			traced = 1
 		}
 		in_trace && !traced && $1 !~ /^(<TASK>|\?)$/ {
 			fn = $1
-			sub(/\+0x.*/, "", fn)
+			# kmemleak: "[<ADDRESS>] FUNCTION"; a raw address that
+			# grader/symbolize.sh named is followed by "(NAME at FILE:LINE [MODULE])"
+			if (fn ~ /^\[</) fn = $2
+			if (match($0, /\([^()]* at [^()]*\)$/)) fn = substr($0, RSTART + 1, RLENGTH - 2)
+			sub(/\+0x[0-9a-f\/x]*/, "", fn)
 			trace = trace (trace == "" ? "" : " < ") fn
 		}
 		END {
@@ -280,9 +328,9 @@ judge_run() {
 		where=$(console_end "$run")
 	fi
 	tap=$(tap_results "$run")
-	klog=$(kernel_log_of "$run" "$log_source")
+	klog=$(kernel_log_of "$run" "$log_source" | symbolize_log "$work/symbols" "$(run_token "$run")")
 	attributed=$(attributed_log "$run" <<<"$klog")
-	classified=$(classified_splats <<<"$attributed")
+	classified=$(classified_splats "$run" <<<"$attributed")
 	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
@@ -331,13 +379,15 @@ judge_run() {
 			--arg log "$(test_kernel_log "$name" <<<"$attributed" | tail -n "$TEST_LOG_LINES")" \
 			'. + {($n): $log}' <<<"$logs")
 	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
-	# Every test during which the kernel complained gets a digest of it.
-	while IFS= read -r name; do
+	# Every test a kernel report is charged to gets a digest of its first
+	# one, and fails unless the report was expected there.
+	while IFS=$'\t' read -r expected name _ kind number; do
 		[[ -n $name ]] || continue
-		events=$(jq --arg n "$name" \
-			--arg digest "$(test_kernel_log "$name" <<<"$attributed" | splat_digest)" \
-			'. + {($n): $digest}' <<<"$events")
-	done < <(awk -F '\t' 'NF && !seen[$2]++ { print $2 }' <<<"$classified")
+		events=$(jq --arg n "$name" --arg kind "$kind" --arg expected "$expected" \
+			--arg digest "$(tail -n "+$number" <<<"$attributed" | head -n 80 | cut -f 2- | splat_digest)" \
+			'. + {($n): {digest: $digest, kind: $kind, expected: ($expected == "expected")}}' \
+			<<<"$events")
+	done < <(awk -F '\t' 'NF && !seen[$2]++' <<<"$classified")
 	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
 		--argjson tap "$tap" --argjson logs "$logs" --argjson events "$events" \
 		--argjson taints "$taints" --argjson killed "$killed" \
@@ -350,8 +400,10 @@ judge_run() {
 		 trouble: ($where | split("\t")[1] // ""),
 		 tests: [$tap[] | . + (if ($logs[.name] // "") != ""
 			then {kernel_log: $logs[.name]} else {} end)
-			+ (if ($events[.name] // "") != ""
-			then {kernel_event: $events[.name]} else {} end)
+			+ (if $events[.name] then {kernel_event: $events[.name].digest}
+				+ (if $events[.name].expected then {}
+				else {kernel_report: $events[.name].kind} end)
+			else {} end)
 			+ (if ($taints[.name] // "") != ""
 			then {taint: $taints[.name]} else {} end)],
 		 killed: $killed, splats: $splats, bad_taints: $bad_taints,
@@ -424,11 +476,16 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 		| if $r == null and ($killed | index($t.name)) then
 			$t + {result: "fail", points: 0, message: "timed out, and could not be stopped: a process of this test stayed stuck in the kernel (uninterruptible sleep, state D) after its time limit; the grader killed the test and ran the others"}
 		  elif $r == null then $t + {result: "fail", points: 0, message: not_run($t.name)}
-		  else $t + {result: $r.result, ms: $r.ms,
-			points: (if $r.result == "pass" then $t.max_points else 0 end),
-			message: (if $r.result == "fail" then
+		  else ($r.result | if $r.kernel_report then "fail" else . end) as $result
+			| $t + {result: $result, ms: $r.ms,
+			points: (if $result == "pass" then $t.max_points else 0 end),
+			message: ((if $r.result == "fail" then
 				($r.message + (if $r.note != "" then $r.note + "\n" else "" end))
-				else "" end)}
+				else "" end)
+				+ (if $r.kernel_report then
+				"the kernel reported a problem (\($r.kernel_report)) charged to this test:\n"
+				+ $r.kernel_event + "\n" else "" end))}
+			+ (if $r.kernel_report then {kernel_report: $r.kernel_report} else {} end)
 			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
 			+ (if $r.kernel_event then {kernel_event: $r.kernel_event} else {} end)
 			+ (if $r.taint then {taint: $r.taint} else {} end)

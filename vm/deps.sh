@@ -10,7 +10,10 @@ if ((EUID != 0)); then
 	command -v sudo >/dev/null || kcl_die "run make deps as root, or install sudo"
 	sudo=(sudo)
 fi
-missing=$(kcl_missing_packages | tr '\n' ' ')
+missing=$({
+	kcl_missing_packages KCL_HOST_PACKAGES
+	kcl_missing_packages KCL_DEBUG_PACKAGES
+} | tr '\n' ' ')
 missing=${missing% }
 # The kernel packages are fetched later by name: apt must know them.
 lists_known=true

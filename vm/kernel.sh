@@ -19,36 +19,15 @@ package_deps_matching() {
 		sed -E 's/^ *([^ |]+).*/\1/' | grep -E "$2" || true
 }
 
-# Kbuild tests dozens of compiler options (try-run) in every build, each
-# a compiler run: about 2 s of a module build. try-run is made to keep the
-# outcomes in a file given by the grader (grader/build.sh, grader/static.sh),
-# one per compiler.
-cache_try_run() {
-	local file
-	file=$(echo "$KCL_VM_DIR"/root/usr/src/linux-headers-*-common/scripts/Makefile.compiler)
-	if ! grep -q KCL_TRY_RUN_CACHE "$file"; then
-		# shellcheck disable=SC1003,SC2016 # make's text, as it stands
-		grep -qxF 'try-run = $(shell set -e;		\' "$file" ||
-			kcl_die "${file#"$KCL_ROOT"/}: try-run changed; review vm/kernel.sh"
-	fi
-	# again when vm/try-run.mk has changed since; graders preparing side by
-	# side each write a copy of their own and rename it in place
-	local new
-	new=$(mktemp "$file.XXXXXX")
-	awk -v cached="$KCL_ROOT/vm/try-run.mk" '
-		/^try-run = / { skip = 1; while ((getline line < cached) > 0) print line }
-		skip { if (/fi\)$/) skip = 0; next }
-		{ print }' "$file" >"$new"
-	if cmp -s "$new" "$file"; then
-		rm "$new"
-	else
-		chmod 644 "$new"
-		mv "$new" "$file"
-	fi
-}
+# The debug kernel is built from source, not fetched.
+[[ $KCL_SERIES != *-debug ]] || exec "$KCL_ROOT/vm/debug-kernel.sh"
 
+# the headers' copy of Kbuild's compiler tests (kcl_cache_try_run)
+try_run_file() {
+	echo "$KCL_VM_DIR"/root/usr/src/linux-headers-*-common/scripts/Makefile.compiler
+}
 if [[ -f $KCL_VM_DIR/root/.unpacked ]]; then
-	cache_try_run
+	kcl_cache_try_run "$(try_run_file)"
 	exit 0
 fi
 
@@ -85,6 +64,6 @@ sed -i "s|^include /usr/src/|include $root/usr/src/|" "$kdir/Makefile"
 rm -f "$kdir/vmlinux"
 [[ -f $root/boot/vmlinuz-$release ]] || kcl_die "no vmlinuz in $image"
 rm -rf "$debs" "$root/usr/share/doc"
-cache_try_run
+kcl_cache_try_run "$(try_run_file)"
 printf '%s\n' "$release" >"$KCL_VM_DIR/release"
 touch "$root/.unpacked"

@@ -8,7 +8,12 @@
 #     skeleton builds, runs and scores below full marks;
 #   - every mutant (labs/NN-name/mutants/*.patch: a solution with one
 #     plausible student bug) fails the test its "Caught-by:" line names, on
-#     the series in MUTANT_KERNELS (default: the first series tested);
+#     the kernel its "Kernel:" line names: "stock" (the default) on the
+#     series in MUTANT_KERNELS (default: the first stock series tested),
+#     "debug" on 6.12-debug, where the debug kernel's checkers (KASAN,
+#     kmemleak, lockdep...) see what no functional test can;
+#   - on 6.12-debug, the solutions only (no skeletons, fixtures or repeat
+#     runs: its VMs are slower, and what it adds is its reports);
 #   - on those series too: every fixture of grader/tests/fixtures/ (a broken
 #     or hostile submission) gets the verdict and evidence its fixture.conf
 #     expects, within its time bound, and leaves the host untouched; every
@@ -25,8 +30,9 @@ set -euo pipefail
 . "$(dirname "$0")/../../vm/common.sh"
 kcl_require_host
 
-series_list=${KERNEL:-6.12 6.1}
-mutant_series=${MUTANT_KERNELS:-${series_list%% *}}
+series_list=${KERNEL:-6.12 6.1 6.12-debug}
+stock_series=$(tr ' ' '\n' <<<"$series_list" | grep -v -- '-debug$' || true)
+mutant_series=${MUTANT_KERNELS:-${stock_series%%$'\n'*}}
 jobs_max=$(kcl_jobs_max "${JOBS:-}")
 # Mutants spend much of their time in tests that wait for their time limit
 # (a reader never woken, say), with the VM idle; and a busy machine can only
@@ -71,7 +77,7 @@ shell_scripts() {
 	local file
 	while IFS= read -r file; do
 		case $file in
-		*.sh | */grade | */grade-class | */init | */run-tests | */load.bash | */bats-*.bash | */sparse-check | .ci/run) echo "$file" ;;
+		*.sh | */grade | */grade-class | */init | */run-tests | */kmemleak-module | */load.bash | */bats-*.bash | */sparse-check | .ci/run) echo "$file" ;;
 		esac
 	done < <(cd "$KCL_ROOT" && git ls-files --cached --others --exclude-standard)
 }
@@ -124,6 +130,14 @@ lab_failures() {
 	jq -r --arg id "$2" '.labs[] | select(.id == $id) |
 		.summary, (.tests[] | select(.result == "fail") | "FAIL \(.name)\n\(.message)"),
 		(.build_log // empty)' "$1/report.json" | head -n 40
+}
+
+# mutant_kernel PATCH: the kind of kernel that catches a mutant, stock or
+# debug (its "Kernel:" line; stock without one).
+mutant_kernel() {
+	local kind
+	kind=$(sed -n 's/^Kernel: //p' "$1")
+	echo "${kind:-stock}"
 }
 
 # check_mutant SERIES LAB PATCH: grade the lab's solution with the patch
@@ -349,7 +363,8 @@ for series in $series_list; do
 	# one VM at a time each: the solutions and the skeletons side by side
 	kcl_step "kernel $series: grading the solutions and the skeletons"
 	run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
-	run_grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}" &
+	[[ $series == *-debug ]] ||
+		run_grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}" &
 	wait
 	if graded "solutions-$series"; then
 		for id in "${lab_ids[@]}"; do
@@ -363,7 +378,7 @@ for series in $series_list; do
 		done
 	fi
 
-	if graded "skeletons-$series"; then
+	if [[ $series != *-debug ]] && graded "skeletons-$series"; then
 		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/skeletons-$series" "$id")
 			if [[ $verdict == fail && $points -lt 100 && $warnings == 0 ]]; then
@@ -375,21 +390,29 @@ for series in $series_list; do
 		done
 	fi
 
-	[[ " $mutant_series " == *" $series "* ]] || continue
+	# the kind of mutant this series checks
+	if [[ $series == *-debug ]]; then
+		mutant_kind=debug
+	elif [[ " $mutant_series " == *" $series "* ]]; then
+		mutant_kind=stock
+	else
+		continue
+	fi
 	# Repeat runs and fixtures grade in VMs of their own, $jobs_max at a
 	# time, then the mutants, $mutant_jobs at a time; their lines are
 	# printed in order once all are done.
 	outputs=()
-	if [[ -f $scratch/solutions-$series/report.json ]]; then
+	if [[ $mutant_kind == stock && -f $scratch/solutions-$series/report.json ]]; then
 		for id in "${lab_ids[@]}"; do
 			spawn "$jobs_max" "$scratch/repeat-$series-$id.out" check_repeatable "$series" "$id"
 		done
 	fi
-	if [[ " ${lab_ids[*]} " == *" 01-hello "* ]]; then
+	if [[ $mutant_kind == stock && " ${lab_ids[*]} " == *" 01-hello "* ]]; then
 		spawn "$jobs_max" "$scratch/hidden-$series.out" check_hidden_tests "$series"
 		spawn "$jobs_max" "$scratch/class-$series.out" check_class "$series"
 	fi
 	for fixture in grader/tests/fixtures/*/; do
+		[[ $mutant_kind == stock ]] || break
 		fixture_labs=$(
 			# shellcheck source=grader/tests/fixtures/panic-in-init/fixture.conf
 			. "$fixture/fixture.conf"
@@ -404,7 +427,7 @@ for series in $series_list; do
 	wait
 	for id in "${lab_ids[@]}"; do
 		for patch in "labs/$id"/mutants/*.patch; do
-			[[ -f $patch ]] || continue
+			[[ -f $patch && $(mutant_kernel "$patch") == "$mutant_kind" ]] || continue
 			spawn "$mutant_jobs" "$scratch/mutant-$series-$id-$(basename "$patch" .patch).out" \
 				check_mutant "$series" "$id" "$patch"
 		done
