@@ -54,11 +54,23 @@ stage "unpacking ${tarball##*/}"
 run_stage "unpacking the source" tar -xf "$tarball" -C "$KCL_VM_DIR/src"
 mv "$KCL_VM_DIR"/src/linux-source-* "$tree"
 
-# kmemleak reports an unreferenced object only once it is 5 s old: a test
-# that loads and unloads a module takes less, and its leak would go unseen.
-grep -q '^#define MSECS_MIN_AGE		5000' "$tree/mm/kmemleak.c" ||
-	kcl_die "debug kernel: mm/kmemleak.c has no MSECS_MIN_AGE of 5000; review vm/debug-kernel.sh"
-sed -i 's/^#define MSECS_MIN_AGE		5000/#define MSECS_MIN_AGE		0/' "$tree/mm/kmemleak.c"
+# Two changes to kmemleak, for scans right after a module's unload
+# (grader/guest/kmemleak-module). It reports an object only once it is 5 s
+# old: a test that loads and unloads a module takes less. And it spares an
+# object whose contents changed since the last scan (its checksum), so that
+# a new object needs two scans to be reported: under emulation a scan takes
+# seconds. The judge counts only leaks allocated by a lab module, which
+# nothing changes once the module is gone.
+patch_kmemleak() {
+	local from=$1 to=$2
+	grep -qF -- "$from" "$tree/mm/kmemleak.c" ||
+		kcl_die "debug kernel: mm/kmemleak.c has no line '$from'; review vm/debug-kernel.sh"
+	sed -i "s/$(printf '%s' "$from" | sed 's/[][\\/.*^$&]/\\&/g')/$(printf '%s' "$to" | sed 's/[\\/&]/\\&/g')/" \
+		"$tree/mm/kmemleak.c"
+}
+patch_kmemleak '#define MSECS_MIN_AGE		5000' '#define MSECS_MIN_AGE		0'
+patch_kmemleak '&& update_checksum(object) && get_object(object)) {' \
+	'&& false && update_checksum(object) && get_object(object)) {'
 
 stage "configuring (tinyconfig + ${fragment#"$KCL_ROOT"/})"
 kmake=(nice -n 19 make -C "$tree" -j"$(nproc)")

@@ -268,6 +268,7 @@ install -m 755 "$guest/run-tests" "$stage/usr/bin/run-tests"
 install -D -m 755 "$guest/kmemleak-module" "$stage/usr/lib/kcl/debug/kmemleak-module"
 ln -s kmemleak-module "$stage/usr/lib/kcl/debug/insmod"
 ln -s kmemleak-module "$stage/usr/lib/kcl/debug/rmmod"
+ln -s kmemleak-module "$stage/usr/lib/kcl/debug/leak-scan"
 gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/run-as-user" "$guest/run-as-user.c"
 
 # Kernel modules the guest loads itself, with what they depend on, in load

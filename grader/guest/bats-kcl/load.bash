@@ -13,6 +13,13 @@
 declare -F assert_success >/dev/null || source /usr/lib/bats/kcl/assert-libs.bash
 
 LAB_DIR=${LAB_DIR:-/lab}
+# The debug kernel: what the last test's unload leaked is looked for now,
+# before this test's marker, so that it shows in the last test's kernel log
+# (grader/guest/kmemleak-module); rmmod in a test leaves the scan for then.
+export KCL_LEAK_SCAN_LATER=1
+if [[ -e /run/kcl/leak-scan ]]; then
+	leak-scan
+fi
 # The marker carries the run's token (see guest/init) and the taint flags at
 # the start of the test; the grader derives what each test tainted.
 KCL_TEST_MARK="kcl-test $BATS_SUITE_TEST_NUMBER ${KCL_MARK_TOKEN:-manual}"
