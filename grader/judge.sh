@@ -175,7 +175,7 @@ classified_splats() {
 			}
 		}
 		# a leak report: its lines, indented, follow its first
-		leak != "" && $2 ~ /^(\[[ 0-9.]*\] )?  / {
+		leak != "" && $2 ~ /^(\[[ 0-9.]*\] )?(kmemleak: )?  / {
 			if (!leak_ours)
 				for (m in lab_module)
 					if (index($2, "[" m "]")) leak_ours = 1
@@ -239,7 +239,7 @@ tap_results() {
 # happened, where (the RIP line names the faulting function), the taint
 # line, and the call trace, innermost first.
 splat_digest() {
-	sed 's/^\[[ 0-9.]*\] //' | awk -v splat="$SPLAT" '
+	sed 's/^\[[ 0-9.]*\] //; s/^kmemleak: //' | awk -v splat="$SPLAT" '
 		!head && $0 ~ splat { head = $0; next }
 		!head { next }
 		!rip && /RIP: [0-9a-f]+:/ { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
@@ -252,7 +252,7 @@ splat_digest() {
 				taint = taint (taint == "" ? "" : " ") word[i]
 		}
 		/Call Trace:|^ *backtrace( \(crc [0-9a-f]+\))?:/ { in_trace = 1; next }
-		in_trace && ($1 ~ /:$/ || /<\/TASK>|^---\[|Modules linked in|^unreferenced object/) {
+		in_trace && ($1 ~ /:$/ || /<\/TASK>|^---\[|Modules linked in|^unreferenced object|new suspected memory leaks/) {
 			in_trace = 0
 			traced = 1
 		}
@@ -270,7 +270,8 @@ splat_digest() {
 			print head
 			if (rip != "") print "faulting function (RIP): " rip
 			if (taint != "") print "taint: " taint
-			if (trace != "") print "call trace: " trace
+			if (trace != "")
+				print (head ~ /^unreferenced object/ ? "allocated by: " : "call trace: ") trace
 		}'
 }
 

@@ -55,7 +55,7 @@ symbolize_log() {
 				((16#${address#0x} >= 16#$start && 16#${address#0x} < 16#$end)) || continue
 				printf '%s\t%s [%s]\n' "$address" "$(addr2line -f -p -e "$dir/$name.ko.debug" \
 					-j "$section" "$(printf '0x%x' $((16#${address#0x} - 16#$start)))" |
-					head -n 1)" "$name"
+					head -n 1 | sed 's| at .*/| at |')" "$name"
 				break
 			done <<<"$map"
 		done)
@@ -67,7 +67,8 @@ symbolize_log() {
 		{
 			out = ""
 			rest = $0
-			while (match(rest, /0xffffffff[0-9a-f]{8}/)) {
+			# mawk has no {8}
+			while (match(rest, /0xffffffff[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]/)) {
 				a = substr(rest, RSTART, RLENGTH)
 				out = out substr(rest, 1, RSTART + RLENGTH - 1)
 				if (a in name) out = out " (" name[a] ")"
