@@ -6,13 +6,17 @@
 # which the labs' modules compile against). Called by vm/kernel.sh.
 #
 # Cached: the build is kept under the key of what it is made from (the
-# source package's version, the fragment, this script) and done again only
-# when one of them changes. One line per stage, with the time elapsed; the
-# long compile prints a line a minute. Runs niced.
+# source package's version, the fragment, BUILD_STEPS below) and done again
+# only when one of them changes. One line per stage, with the time elapsed;
+# the long compile prints a line a minute. Runs niced. Graders preparing
+# side by side wait for the one that builds.
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/common.sh"
 
+# The version of the steps below that shape the kernel (the source changes,
+# the make targets): one more when they change, so that caches rebuild.
+BUILD_STEPS=2
 fragment=$KCL_ROOT/vm/debug-kernel.config
 source_package=$(kcl_meta_package "$KCL_SERIES")
 tree=$KCL_VM_DIR/src/linux
@@ -27,9 +31,18 @@ missing=$(kcl_missing_packages KCL_DEBUG_PACKAGES | tr '\n' ' ')
 tarball=$(dpkg-query -L "$source_package" | grep -m 1 -E '/linux-source-[0-9.]+\.tar\.xz$') ||
 	kcl_die "$source_package has no source tarball; reinstall it:  apt-get install --reinstall $source_package"
 version=$(dpkg-query -W -f '${Version}' "$source_package")
-key=$(kcl_inputs_hash "$source_package $version" "$fragment" "$0")
+key=$(kcl_inputs_hash "$source_package $version|steps $BUILD_STEPS" "$fragment")
 
-if [[ -f $KCL_VM_DIR/root/.unpacked && $(<"$KCL_VM_DIR/key") == "$key" ]]; then
+built() { [[ -f $KCL_VM_DIR/root/.unpacked && $(<"$KCL_VM_DIR/key") == "$key" ]]; }
+if ! built; then
+	mkdir -p "$KCL_VM_DIR"
+	exec {lock}>"$KCL_VM_DIR/build.lock"
+	if ! flock -n "$lock"; then
+		kcl_step "debug kernel: another grader is building it; waiting for it"
+		flock "$lock"
+	fi
+fi
+if built; then
 	kcl_cache_try_run "$tree/scripts/Makefile.compiler"
 	exit 0
 fi
@@ -47,7 +60,7 @@ run_stage() {
 }
 
 kcl_step "debug kernel: building it from $source_package $version (once; about 10 minutes on 2 cores, more under load)"
-rm -rf "$KCL_VM_DIR/root" "$KCL_VM_DIR/src" "$KCL_VM_DIR/key"
+rm -rf "$KCL_VM_DIR/root" "$KCL_VM_DIR/src" "$KCL_VM_DIR/key" "$KCL_VM_DIR/ready"
 mkdir -p "$KCL_VM_DIR/src"
 : >"$log"
 stage "unpacking ${tarball##*/}"
