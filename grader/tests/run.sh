@@ -30,7 +30,9 @@ set -euo pipefail
 . "$(dirname "$0")/../../vm/common.sh"
 kcl_require_host
 
-series_list=${KERNEL:-6.12 6.1 6.12-debug}
+# The debug kernel is left out by default until its run fits CI's time:
+# KERNEL="6.12 6.1 6.12-debug" adds it (built from source the first time).
+series_list=${KERNEL:-6.12 6.1}
 stock_series=$(tr ' ' '\n' <<<"$series_list" | grep -v -- '-debug$' || true)
 mutant_series=${MUTANT_KERNELS:-${stock_series%%$'\n'*}}
 jobs_max=$(kcl_jobs_max "${JOBS:-}")
