@@ -64,6 +64,8 @@ symbolize_log() {
 		return 0
 	}
 	awk -F '\t' 'NR == FNR { name[$1] = $2; next }
+		# the load markers keep their addresses bare
+		/kcl: module [A-Za-z0-9_]+ [0-9a-z]+ loaded at/ { print; next }
 		{
 			out = ""
 			rest = $0
