@@ -53,9 +53,14 @@ symbolize_log() {
 			while read -r start end name section; do
 				[[ -n $start ]] || continue
 				((16#${address#0x} >= 16#$start && 16#${address#0x} < 16#$end)) || continue
-				printf '%s\t%s [%s]\n' "$address" "$(addr2line -f -p -e "$dir/$name.ko.debug" \
-					-j "$section" "$(printf '0x%x' $((16#${address#0x} - 16#$start)))" |
-					head -n 1 | sed 's| at .*/| at |')" "$name"
+				# a backtrace holds return addresses: the call is the
+				# byte before; of the functions inlined there, the first
+				# in a .c file is the lab's own
+				printf '%s\t%s [%s]\n' "$address" "$(addr2line -f -i -p -e "$dir/$name.ko.debug" \
+					-j "$section" "$(printf '0x%x' $((16#${address#0x} - 16#$start - 1)))" |
+					sed 's/^ *(inlined by) //; s| at .*/| at |' |
+					awk '/ at [^ ]*\.c:/ { print; found = 1; exit } NR == 1 { first = $0 }
+						END { if (!found) print first }')" "$name"
 				break
 			done <<<"$map"
 		done)
