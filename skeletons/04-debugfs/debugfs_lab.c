@@ -28,6 +28,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 
@@ -79,6 +81,21 @@ static struct kcl_context kcl_ctx = {
 /* What the student read in the Oops (see oops_answer.h); modinfo shows it. */
 MODULE_INFO(oops_answer, OOPS_FAULTING_FUNCTION);
 
+/*
+ * Two more bugs on purpose, for the checkers of the debug kernel
+ * (KERNEL=6.12-debug): see "Reading a KASAN report and a kmemleak report"
+ * in the lab README. Off by default; the tests never set them.
+ */
+static bool cause_a_kasan_report;
+module_param(cause_a_kasan_report, bool, 0444);
+MODULE_PARM_DESC(cause_a_kasan_report,
+		 "On load, read one byte past the end of an allocation (default N)");
+
+static bool cause_a_leak;
+module_param(cause_a_leak, bool, 0444);
+MODULE_PARM_DESC(cause_a_leak,
+		 "On load, allocate a copy of the secret and never free it (default N)");
+
 /* --- debug_level: read and write ----------------------------------------- */
 
 /*
@@ -128,6 +145,45 @@ static const struct file_operations context_fops = {
 	.llseek		= default_llseek,
 };
 
+/* --- the bugs on purpose ------------------------------------------------- */
+
+/*
+ * The sum of the @len bytes at @buf, with the classic off-by-one: "<="
+ * reads one byte more than there is. noinline keeps it a function of its
+ * own, so that the report names it.
+ */
+static noinline u32 kcl_checksum(const u8 *buf, size_t len)
+{
+	u32 sum = 0;
+	size_t i;
+
+	for (i = 0; i <= len; i++)
+		sum += buf[i];
+	return sum;
+}
+
+static void kcl_bugs_on_purpose(void)
+{
+	size_t len = strlen(kcl_ctx.secret) + 1;
+	u8 *copy;
+
+	if (cause_a_kasan_report) {
+		copy = kmemdup(kcl_ctx.secret, len, GFP_KERNEL);
+		if (copy) {
+			pr_warn("cause_a_kasan_report=1: checksum %u\n",
+				kcl_checksum(copy, len));
+			kfree(copy);
+		}
+	}
+	if (cause_a_leak) {
+		/* the only pointer to it is lost when this function returns */
+		copy = kmemdup(kcl_ctx.secret, len, GFP_KERNEL);
+		if (copy)
+			pr_warn("cause_a_leak=1: %zu bytes allocated, never freed\n",
+				len);
+	}
+}
+
 /* --- load and unload ----------------------------------------------------- */
 
 /* TODO 8: remember the directory for the exit function */
@@ -135,6 +191,7 @@ static const struct file_operations context_fops = {
 static int __init debugfs_lab_init(void)
 {
 	/* TODO 9: create the directory (checked), then seven files */
+	kcl_bugs_on_purpose();
 	return 0;
 }
 

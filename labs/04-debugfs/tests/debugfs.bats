@@ -114,7 +114,11 @@ write_line() {
 @test "debug_level takes 0 to 2, with or without a newline, and refuses the rest with EINVAL" {
 	insmod "$MODULE"
 	local file=$DIR/debug_level good bad
-	assert_equal "$(cat "$file")" 0
+	# the digit and a newline, nothing after them: cat -v shows the bytes
+	# the shell would drop (a NUL is ^@, stack nobody wrote M-~)
+	run cat -v "$file"
+	assert_output 0
+	assert_equal "$(wc -c <"$file")" 2
 	for good in 2 0 1; do
 		echo "$good" >"$file"
 		assert_equal "$(cat "$file")" "$good"

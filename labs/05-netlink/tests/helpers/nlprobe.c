@@ -279,6 +279,25 @@ static int exact_case(int fd, int index, size_t len, __u32 seq)
 		       index, len, seq);
 		return 1;
 	}
+	/*
+	 * The bytes after the payload, up to the next multiple of 4, are
+	 * the kernel's to fill: with zeros. Unwritten, they carry whatever
+	 * the allocation held before (the lab VM poisons freed memory).
+	 */
+	if ((size_t)n > NLMSG_ALIGN(rep.nlh.nlmsg_len)) {
+		printf("case %d (%zu bytes, seq %u): %zu bytes after the message\n",
+		       index, len, seq,
+		       (size_t)n - NLMSG_ALIGN(rep.nlh.nlmsg_len));
+		return 1;
+	}
+	for (i = rep.nlh.nlmsg_len; i < (size_t)n; i++) {
+		if (rep.bytes[i]) {
+			printf("case %d (%zu bytes, seq %u): padding byte %zu is 0x%02x, not 0\n",
+			       index, len, seq, i - rep.nlh.nlmsg_len,
+			       rep.bytes[i]);
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -619,8 +638,10 @@ static int genl_resolve(void)
 static const char *outcome(int fd, union buf *req, const char *expect)
 {
 	static union buf rep;
+	static char text[80];
 	struct nlattr *msg;
 	int err = transact(fd, req, &rep);
+	size_t len;
 
 	if (err < 0)
 		return errname(-err);
@@ -630,6 +651,20 @@ static const char *outcome(int fd, union buf *req, const char *expect)
 		msg = genl_attr(&rep.nlh, KCL_A_MSG);
 		if (!msg || strcmp(nla_payload(msg), expect))
 			return "a reply with another text";
+		/*
+		 * The same attribute, not a bigger one: bytes after the
+		 * string's NUL, or in the padding, are bytes nobody wrote.
+		 */
+		len = NLA_HDRLEN + strlen(expect) + 1;
+		if (msg->nla_len != len) {
+			snprintf(text, sizeof(text),
+				 "a reply whose KCL_A_MSG holds %u bytes, not %zu",
+				 msg->nla_len - NLA_HDRLEN, len - NLA_HDRLEN);
+			return text;
+		}
+		for (; len < (size_t)NLA_ALIGN(msg->nla_len); len++)
+			if (((unsigned char *)msg)[len])
+				return "a reply with stray bytes in its padding";
 	}
 	return "reply";
 }
