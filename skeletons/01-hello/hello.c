@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #define WHOM_MAX_LEN	32
@@ -27,19 +28,21 @@
 
 /* TODO 4: refuse bad parameter values */
 
+/* TODO 5: a copy of whom that belongs to the module */
+
 static int __init hello_init(void)
 {
-	/* TODO 5: validate, then greet and list the lucky numbers */
+	/* TODO 6: validate, greet, copy whom, list the lucky numbers */
 	return 0;
 }
 
 static void __exit hello_exit(void)
 {
-	/* TODO 6: say goodbye */
+	/* TODO 7: say goodbye, then free the copy */
 }
 
 module_init(hello_init);
 module_exit(hello_exit);
 
 MODULE_LICENSE("GPL");
-/* TODO 7: describe the module: author, description, version */
+/* TODO 8: describe the module: author, description, version */

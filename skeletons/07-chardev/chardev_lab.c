@@ -5,7 +5,8 @@
  * On load, registers KCL_PIPE_COUNT misc devices, /dev/kcl_pipe0 and
  * /dev/kcl_pipe1, which any user may open. Each one is a pipe: what is
  * written to it can be read back from it, once, in the same order. Behind
- * each pipe is a kfifo ring buffer of fifo_size bytes (a module parameter).
+ * each pipe, allocated on load, is a kfifo ring buffer of fifo_size bytes
+ * (a module parameter).
  *
  *   read   sleeps while the pipe is empty (EAGAIN at once with O_NONBLOCK),
  *          then takes what is there, at most count bytes;
@@ -30,6 +31,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/wait.h>
 
 #include "kcl_pipe.h"
@@ -53,7 +55,7 @@ struct kcl_pipe {
 	wait_queue_head_t writers;	/* writers waiting for room */
 };
 
-static struct kcl_pipe kcl_pipes[KCL_PIPE_COUNT];
+static struct kcl_pipe *kcl_pipes[KCL_PIPE_COUNT];
 
 /* --- the file operations -------------------------------------------------- */
 
@@ -102,10 +104,11 @@ static const struct file_operations kcl_fops = {
 
 /* --- creating and removing a pipe ----------------------------------------- */
 
-static int kcl_pipe_create(struct kcl_pipe *pipe, int index)
+/* A new pipe, registered and ready to be opened, or an ERR_PTR(). */
+static struct kcl_pipe *kcl_pipe_create(int index)
 {
-	/* TODO 6: the lock, the queues, the fifo, then the misc device */
-	return 0;
+	/* TODO 6: the pipe, its lock, queues, fifo, then its device */
+	return ERR_PTR(-ENOSYS);
 }
 
 static void kcl_pipe_destroy(struct kcl_pipe *pipe)
@@ -122,8 +125,9 @@ static int __init chardev_lab_init(void)
 	/* TODO 8: refuse a bad fifo_size (a power of two, 16 to 65536) */
 
 	for (i = 0; i < KCL_PIPE_COUNT; i++) {
-		ret = kcl_pipe_create(&kcl_pipes[i], i);
-		if (ret) {
+		kcl_pipes[i] = kcl_pipe_create(i);
+		if (IS_ERR(kcl_pipes[i])) {
+			ret = PTR_ERR(kcl_pipes[i]);
 			pr_err("cannot create /dev/%s%d: error %d\n",
 			       KCL_PIPE_NAME, i, ret);
 			goto err_destroy;
@@ -137,7 +141,7 @@ static int __init chardev_lab_init(void)
 err_destroy:
 	/* the pipes created before the one that failed, last first */
 	while (--i >= 0)
-		kcl_pipe_destroy(&kcl_pipes[i]);
+		kcl_pipe_destroy(kcl_pipes[i]);
 	return ret;
 }
 
@@ -146,7 +150,7 @@ static void __exit chardev_lab_exit(void)
 	int i;
 
 	for (i = KCL_PIPE_COUNT - 1; i >= 0; i--)
-		kcl_pipe_destroy(&kcl_pipes[i]);
+		kcl_pipe_destroy(kcl_pipes[i]);
 	pr_info("removed the pipes\n");
 }
 

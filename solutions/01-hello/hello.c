@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #define WHOM_MAX_LEN	32
@@ -92,9 +93,18 @@ static int __init validate_params(void)
 }
 /* END SOLUTION */
 
+/* SOLUTION: TODO 5: a copy of whom that belongs to the module */
+/*
+ * The string behind a charp parameter belongs to the parameter code: it
+ * frees it when a new value is written (for a writable parameter, at run
+ * time) and after exit. What the module keeps using, it copies.
+ */
+static char *name;
+/* END SOLUTION */
+
 static int __init hello_init(void)
 {
-	/* SOLUTION: TODO 5: validate, then greet and list the lucky numbers */
+	/* SOLUTION: TODO 6: validate, greet, copy whom, list the lucky numbers */
 	int ret, i;
 
 	ret = validate_params();
@@ -103,6 +113,11 @@ static int __init hello_init(void)
 
 	for (i = 1; i <= times; i++)
 		pr_info("Hello, %s! (%d/%d)\n", whom, i, times);
+
+	/* for the goodbye; nothing else is left to undo if it fails */
+	name = kstrdup(whom, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
 
 	if (!nr_lucky) {
 		pr_info("no lucky numbers\n");
@@ -116,8 +131,9 @@ static int __init hello_init(void)
 
 static void __exit hello_exit(void)
 {
-	/* SOLUTION: TODO 6: say goodbye */
-	pr_info("Goodbye, %s\n", whom);
+	/* SOLUTION: TODO 7: say goodbye, then free the copy */
+	pr_info("Goodbye, %s\n", name);
+	kfree(name);
 	/* END SOLUTION */
 }
 
@@ -125,7 +141,7 @@ module_init(hello_init);
 module_exit(hello_exit);
 
 MODULE_LICENSE("GPL");
-/* SOLUTION: TODO 7: describe the module: author, description, version */
+/* SOLUTION: TODO 8: describe the module: author, description, version */
 MODULE_AUTHOR("kernel-comm-labs");
 MODULE_DESCRIPTION("Lab 01: a first module with parameters");
 MODULE_VERSION("1.0");

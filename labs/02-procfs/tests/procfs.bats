@@ -30,17 +30,25 @@ teardown() {
 }
 
 # points: 8
-@test "cat and dd bs=1 read the same from each small file, and debug_level starts at 0" {
+@test "each small file reads exactly its text, with cat and with dd bs=1, and debug_level starts at 0" {
 	insmod "$MOD"
-	assert_equal "$(timeout 10 cat "$LEVEL")" 0
-	assert_equal "$(timeout 10 cat "$DIR/writes")" 0
-	local file by_cat=$BATS_TEST_TMPDIR/cat by_dd=$BATS_TEST_TMPDIR/dd
+	local file expected=$BATS_TEST_TMPDIR/expected
+	local by_cat=$BATS_TEST_TMPDIR/cat by_dd=$BATS_TEST_TMPDIR/dd
 	for file in debug_level writes context; do
 		# timeout: a file that never reaches end of file fails, not hangs
 		timeout 10 cat "$DIR/$file" >"$by_cat"
 		timeout 10 dd if="$DIR/$file" of="$by_dd" bs=1 2>/dev/null
-		assert [ -s "$by_cat" ]
-		assert cmp "$by_cat" "$by_dd"
+		# byte for byte: $(cat) would drop a NUL, and a stray byte
+		# after the text is memory nobody meant to show
+		case $file in
+		context)
+			# debug_level was read twice: once by cat, once by dd
+			printf 'reads: 2\nwrites: 0\ndebug_level: 0\nsecret: kcl-secret-02\n'
+			;;
+		*) printf '0\n' ;;
+		esac >"$expected"
+		assert cmp "$expected" "$by_cat"
+		assert cmp "$expected" "$by_dd"
 	done
 }
 
@@ -172,15 +180,13 @@ secret: kcl-secret-02"
 }
 
 # points: 6
-@test "concurrent readers and writers only ever see written values" {
+@test "a writer and a reader on two CPUs see every write whole and every count exact" {
 	insmod "$MOD"
-	run procio race "$DIR" 300
+	# 250 writes on CPU 0, a reader on each other CPU: see do_race in
+	# helpers/procio.c
+	run procio race "$DIR" 250
 	assert_success
-	assert_output "ok: 600 writes accepted"
-	assert_equal "$(cat "$DIR/writes")" 600
-	run kernel_log
-	refute_line --partial "BUG:"
-	refute_line --partial "WARNING"
+	assert_output --regexp '^ok: [0-9]+ writes, [0-9]+ reads$'
 }
 
 # points: 5

@@ -43,7 +43,7 @@ store() {
 	assert_success
 }
 
-# points: 10
+# points: 5
 @test "loading creates the device, its driver and /sys/kernel/kcl_sysfs with every attribute and mode" {
 	run insmod "$MODULE"
 	assert_success
@@ -79,6 +79,20 @@ $KOBJ/default_threshold 644"
 	# reading again gives the same (the counters aside)
 	assert_value "$DEV/threshold" 50
 	assert_value "$KOBJ/default_threshold" 50
+	# and nothing after the newline: read_raw stops at a NUL byte, so
+	# compare every byte the shows return, all files in one cat
+	local files=("$DEV"/{reads,debug_level,threshold,writes,secret}
+		"$KOBJ"/{bound,default_threshold})
+	local file text="" expected=$BATS_TEST_TMPDIR/expected
+	for file in "${files[@]:1}"; do
+		read_raw "$file"
+		text+=$RAW
+	done
+	# reads last here and first in the cat: the same count in both
+	read_raw "${files[0]}"
+	printf '%s' "$RAW$text" >"$expected"
+	cat "${files[@]}" >"$BATS_TEST_TMPDIR/got"
+	assert cmp "$expected" "$BATS_TEST_TMPDIR/got"
 }
 
 # points: 10
@@ -211,6 +225,16 @@ $KOBJ/default_threshold 644"
 	read_raw "$KOBJ/default_threshold"
 	assert_value "$DEV/writes" 3
 	assert_value "$DEV/reads" $((before + 4))
+}
+
+# points: 5
+@test "a writer and a reader on two CPUs never see half a secret, and every show and store counts" {
+	insmod "$MODULE"
+	# 600 stores on CPU 0, a reader on each other CPU: see
+	# helpers/sysfs-race.c
+	run sysfs-race "$DEV" 600
+	assert_success
+	assert_output --regexp '^ok: [0-9]+ stores, [0-9]+ shows$'
 }
 
 # points: 5

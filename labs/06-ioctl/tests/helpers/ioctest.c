@@ -28,6 +28,12 @@
  *   threads:T:N     T threads share the descriptor, thread t makes N adds
  *                   of t + 1; prints the counter they end on and the total
  *                   expected
+ *   spin:N          KCL_IOC_EXCHANGE of N, over and over, until SIGTERM (or
+ *                   SPIN_SECONDS); then "spin N: A added, R refused"
+ *   limits:R        R rounds of: limit 1000 for a moment, then a reset
+ *                   (counter 0 and limit 100, at once), then a few queries:
+ *                   with spinners adding 1000 meanwhile, the counter must
+ *                   stay 0 after each reset (see op_limits)
  *
  * Exit status 0 when every OP ran (whatever the driver answered), 1 when the
  * device cannot be opened or an OP cannot run, 2 on bad usage. The whole run
@@ -38,6 +44,8 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +53,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kcl_ioctl.h"
@@ -53,6 +62,9 @@
 #define SLACK		64	/* canary bytes after each structure */
 #define MAX_THREADS	32
 #define USER_ID		1000
+#define SPIN_SECONDS	20	/* a spinner nobody stopped stops by itself */
+#define LIMITS_QUERIES	2	/* queries after each reset of limits */
+#define LIMITS_PAUSE_NS	100000	/* limits' sleep before a reset, a query */
 
 /* An address in the kernel half of x86-64: access_ok() refuses it. */
 #define KERNEL_ADDRESS	((uintptr_t)0xffffffff81000000ULL)
@@ -60,6 +72,7 @@
 static int fd = -1;
 static struct kcl_ioctl_status snapshot;
 static int have_snapshot;
+static volatile sig_atomic_t stop;
 
 static const char *errno_name(int err)
 {
@@ -498,6 +511,104 @@ static void op_threads(unsigned long count, unsigned long rounds)
 	       failed ? " (a thread failed)" : "");
 }
 
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * Adds of n for as long as the test lets it: the other side of limits. A
+ * refused add is the expected answer half the time, not an error.
+ */
+static void op_spin(uint64_t n)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	unsigned long added = 0, refused = 0;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(SPIN_SECONDS);
+	while (!stop) {
+		struct kcl_ioctl_exchange xchg = { .add = n };
+
+		if (ioctl(fd, KCL_IOC_EXCHANGE, &xchg) == 0) {
+			added++;
+		} else if (errno == EINVAL) {
+			refused++;
+		} else if (errno != EINTR) {
+			printf("spin %" PRIu64 ": %s\n", n,
+			       outcome(-1, errno));
+			exit(1);
+		}
+	}
+	signal(SIGALRM, SIG_DFL);
+	alarm(ALARM_SECONDS);
+	printf("spin %" PRIu64 ": %lu added, %lu refused\n", n, added,
+	       refused);
+}
+
+/*
+ * The setter against spinners adding KCL_LIMIT_MAX: each round widens the
+ * limit, lets the spinners add for a moment, and resets, which sets the
+ * counter to 0 and the limit to KCL_LIMIT_DEFAULT under the lock in one go.
+ * From then on every add of KCL_LIMIT_MAX must be refused: the counter
+ * stays 0. An add that checked the limit before the reset and added after
+ * it shows as a counter that moved.
+ *
+ * The setter runs at real-time priority on the CPU of a spinner. When the
+ * setter waits for the lock behind that spinner, the spinner's unlock wakes
+ * it, and the spinner gives up the CPU at its next chance: with the limit
+ * checked outside the lock, that is between the check and the add, and the
+ * setter's reset then comes in between.
+ */
+static void op_limits(unsigned long rounds)
+{
+	struct kcl_ioctl_config wide = { .limit = KCL_LIMIT_MAX };
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	struct timespec pause = { 0, LIMITS_PAUSE_NS };
+	struct kcl_ioctl_status status;
+	unsigned long r;
+	int i, err;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo)) {
+		printf("limits: sched_setscheduler: %s\n", strerror(errno));
+		exit(1);
+	}
+	for (r = 1; r <= rounds; r++) {
+		if (call(KCL_IOC_SET, &wide, &err)) {
+			printf("limits: set: %s\n", outcome(-1, err));
+			break;
+		}
+		nanosleep(&pause, NULL);
+		if (call(KCL_IOC_RESET, NULL, &err)) {
+			printf("limits: reset: %s\n", outcome(-1, err));
+			break;
+		}
+		/* the setter sleeps: a spinner it stopped may go on */
+		for (i = 0; i < LIMITS_QUERIES; i++) {
+			nanosleep(&pause, NULL);
+			if (query(&status, &err)) {
+				printf("limits: query: %s\n", outcome(-1, err));
+				break;
+			}
+			if (status.counter) {
+				printf("limits: round %lu: counter %" PRIu64
+				       " after a reset to limit %d: an add of %d went in\n",
+				       r, (uint64_t)status.counter,
+				       KCL_LIMIT_DEFAULT, KCL_LIMIT_MAX);
+				break;
+			}
+		}
+		if (i < LIMITS_QUERIES)
+			break;
+	}
+	if (r > rounds)
+		printf("limits: %lu rounds, no add of %d after a reset to limit %d\n",
+		       rounds, KCL_LIMIT_MAX, KCL_LIMIT_DEFAULT);
+	sched_setscheduler(0, SCHED_OTHER, &other);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: ioctest [-d DEVICE] OP...  (see ioctest.c)\n");
@@ -565,6 +676,10 @@ static int run(char *op)
 		op_drop();
 	else if (!strcmp(op, "threads") && n == 2)
 		op_threads(args[0], args[1]);
+	else if (!strcmp(op, "spin") && n == 1)
+		op_spin(args[0]);
+	else if (!strcmp(op, "limits") && n == 1)
+		op_limits(args[0]);
 	else
 		return usage();
 	fflush(stdout);

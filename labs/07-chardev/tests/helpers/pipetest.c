@@ -20,11 +20,21 @@
  *	taken by this process before any of them gets the lock (a
  *	userfaultfd page makes the copy wait until they all tried); they must
  *	go back to sleep. Then one byte at a time must wake exactly one.
+ *	Run it on one CPU (taskset): on two, a reader could win the lock.
+ *   pipetest lostwake DEVICE
+ *	a process blocks in a read of DEVICE; a byte is written from a
+ *	userfaultfd page whose fault is only served once the reader woke up
+ *	and slept again, or after LOSTWAKE_WAIT_MS: a wake-up sent before the
+ *	byte is in finds nothing, and the reader must still get the byte
  *   pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS
  *	two processes: one byte to DEVICE0, its complement back on DEVICE1
  *   pipetest records DEVICE WRITERS READERS RECORDS SECONDS
  *	WRITERS processes write RECORDS tagged 16-byte records each, three
- *	per write(2); READERS processes read five records' worth per read(2)
+ *	per write(2); READERS processes read five records' worth per read(2);
+ *	the readers and the writers are spread over the CPUs
+ *   pipetest tail DEVICE
+ *	writes 3 bytes, then reads at most 100 into a buffer filled with a
+ *	canary: the 97 bytes past what the read returned must be untouched
  *   pipetest fresh DEVICE
  *	a write from, and a read into, memory the process never touched (the
  *	kernel's copy has to fault the pages in)
@@ -63,6 +73,8 @@
 #define RECORD_SIZE	16
 #define MAX_PROCS	16
 #define MAX_RECORDS	100000
+/* how long lostwake's fault waits for a reader that was woken too early */
+#define LOSTWAKE_WAIT_MS	300
 
 /* --- common --------------------------------------------------------------- */
 
@@ -525,8 +537,9 @@ static int cmd_wakeone(const char *dev, int readers)
 		die("pthread_create failed");
 
 	/*
-	 * Real-time priority: the readers the write wakes cannot run before
-	 * this process's read has the pipe's lock. That read copies into the
+	 * Real-time priority, on the one CPU the test gives this process and
+	 * the readers: the readers the write wakes cannot run before this
+	 * process's read has the pipe's lock. That read copies into the
 	 * page above, whose fault waits for the handler thread: meanwhile the
 	 * readers run, see data that is about to go, and wait for the lock.
 	 */
@@ -582,6 +595,140 @@ static int cmd_wakeone(const char *dev, int readers)
 	return 0;
 }
 
+/* --- lostwake ------------------------------------------------------------- */
+
+struct lostwake_job {
+	int uffd;
+	char *page;
+	long page_size;
+	pid_t reader;
+	long switches;	/* the reader's, asleep before the write */
+	int woken;	/* it woke up and slept again during the copy */
+	const char *error;
+};
+
+/*
+ * The userfaultfd handler of lostwake: when the write's copy faults on the
+ * page, wait until the reader has woken up and gone back to sleep (a
+ * wake-up sent before the byte is in: it found the pipe empty), at most
+ * LOSTWAKE_WAIT_MS (a wake-up sent after the byte is in: none comes
+ * before), then fill the page in.
+ */
+static void *lostwake_handler(void *arg)
+{
+	struct lostwake_job *job = arg;
+	struct pollfd pfd = { .fd = job->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffdio_copy copy;
+	double end;
+	char *source, state;
+	long nr;
+
+	if (poll(&pfd, 1, 20000) != 1 ||
+	    read(job->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		job->error = "the write never touched the page";
+		return NULL;
+	}
+	end = now() + LOSTWAKE_WAIT_MS / 1000.0;
+	do {
+		if (voluntary_switches(job->reader) > job->switches &&
+		    wait_blocked(job->reader, "read", 1, &state, &nr)) {
+			job->woken = 1;
+			break;
+		}
+		sleep_ms(2);
+	} while (now() < end);
+
+	source = malloc(job->page_size);
+	memset(source, 'W', job->page_size);
+	copy = (struct uffdio_copy) {
+		.dst = (unsigned long)job->page,
+		.src = (unsigned long)source,
+		.len = job->page_size,
+	};
+	if (ioctl(job->uffd, UFFDIO_COPY, &copy))
+		job->error = "UFFDIO_COPY failed";
+	free(source);
+	return NULL;
+}
+
+static int cmd_lostwake(const char *dev)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct lostwake_job job = { 0 };
+	struct uffdio_register reg;
+	struct report rep;
+	pthread_t handler;
+	int fd, results[2];
+	char text[256], state;
+	ssize_t n;
+	long nr;
+
+	fd = open_or_die(dev, O_RDWR);
+	if (pipe(results))
+		die("pipe: %s", strerror(errno));
+	set_limit(30, "lostwake did not finish");
+
+	job.reader = fork_child();
+	if (job.reader == 0) {
+		char byte = 0;
+		int rfd = open_or_die(dev, O_RDONLY);
+
+		rep.reader = 0;
+		rep.n = read(rfd, &byte, 1);
+		rep.err = errno;
+		rep.byte = byte;
+		if (write(results[1], &rep, sizeof(rep)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	if (!wait_blocked(job.reader, "read", 10, &state, &nr))
+		die("the reader never slept in read (state %c, system call %ld)",
+		    state, nr);
+	job.switches = voluntary_switches(job.reader);
+
+	job.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (job.uffd < 0 || ioctl(job.uffd, UFFDIO_API, &api))
+		die("userfaultfd: %s", strerror(errno));
+	job.page_size = sysconf(_SC_PAGESIZE);
+	job.page = mmap(NULL, job.page_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (job.page == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	reg = (struct uffdio_register) {
+		.range = { .start = (unsigned long)job.page,
+			   .len = job.page_size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	if (ioctl(job.uffd, UFFDIO_REGISTER, &reg))
+		die("UFFDIO_REGISTER: %s", strerror(errno));
+	if (pthread_create(&handler, NULL, lostwake_handler, &job))
+		die("pthread_create failed");
+
+	/* the copy from the page waits for the handler, lock held */
+	n = write(fd, job.page, 1);
+	if (n != 1)
+		die("the write returned %zd: %s", n,
+		    n < 0 ? strerror(errno) : "not 1");
+	pthread_join(handler, NULL);
+	if (job.error)
+		die("%s", job.error);
+	printf("a byte went in while the writer's copy waited for its page\n");
+
+	if (!next_report(results[0], 2000, &rep))
+		die("the reader slept on with a byte in the pipe%s",
+		    job.woken ?
+		    ": it was woken while the byte was not in yet, and not after" :
+		    "");
+	describe(&rep, text, sizeof(text));
+	if (rep.n != 1 || rep.byte != 'W')
+		die("%s (expected one byte, W)", text);
+	waitpid(job.reader, NULL, 0);
+	printf("the reader woke up and got it\n");
+	return 0;
+}
+
 /* --- pingpong ------------------------------------------------------------- */
 
 static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
@@ -630,6 +777,24 @@ static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
 }
 
 /* --- records -------------------------------------------------------------- */
+
+/*
+ * Pin the calling process to CPU index modulo the CPUs there are: the
+ * records' readers and writers then run on every CPU at once, and a copy
+ * made without the lock meets another one.
+ */
+static void pin_to_cpu(int index)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	if (cpus < 1)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(index % cpus, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity: %s", strerror(errno));
+}
 
 struct shared {
 	int consumed;		/* records read, by all readers */
@@ -758,8 +923,10 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	/* the readers first, all asleep on the empty pipe */
 	for (r = 0; r < readers; r++) {
 		rpids[r] = fork_child();
-		if (rpids[r] == 0)
+		if (rpids[r] == 0) {
+			pin_to_cpu(r);
 			reader_loop(fd, r);
+		}
 	}
 	for (r = 0; r < readers; r++)
 		if (!wait_blocked(rpids[r], "read", 10, &state, &nr))
@@ -767,8 +934,10 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 			    r, state, nr);
 	for (w = 0; w < writers; w++) {
 		wpids[w] = fork_child();
-		if (wpids[w] == 0)
+		if (wpids[w] == 0) {
+			pin_to_cpu(w);
 			writer_loop(fd, w);
+		}
 	}
 	for (w = 0; w < writers; w++) {
 		waitpid(wpids[w], &status, 0);
@@ -809,6 +978,33 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	printf("%d records from %d writers, read by %d readers: none lost, duplicated, torn or out of order\n",
 	       total, writers, readers);
 	printf("time: %.2f s\n", now() - start);
+	return 0;
+}
+
+/* --- tail ----------------------------------------------------------------- */
+
+static int cmd_tail(const char *dev)
+{
+	unsigned char buf[100];
+	size_t i, past = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open_or_die(dev, O_RDWR | O_NONBLOCK);
+	if (write(fd, "abc", 3) != 3)
+		die("write: %s", strerror(errno));
+	/* not 0xa5, 0x6b or 0x5a: the slab allocator's poison bytes */
+	memset(buf, 0x3c, sizeof(buf));
+	n = read(fd, buf, sizeof(buf));
+	if (n != 3 || memcmp(buf, "abc", 3))
+		die("read of at most %zu bytes returned %zd, not the 3 written",
+		    sizeof(buf), n);
+	for (i = n; i < sizeof(buf); i++)
+		past += buf[i] != 0x3c;
+	if (past)
+		die("read 3 of %zu bytes, and wrote %zu bytes past them",
+		    sizeof(buf), past);
+	printf("read 3 of %zu bytes, and nothing past them\n", sizeof(buf));
 	return 0;
 }
 
@@ -912,8 +1108,10 @@ static void usage(void)
 		"       pipetest exited PID [SECONDS]\n"
 		"       pipetest signal DEVICE restart|norestart\n"
 		"       pipetest wakeone DEVICE READERS\n"
+		"       pipetest lostwake DEVICE\n"
 		"       pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS\n"
 		"       pipetest records DEVICE WRITERS READERS RECORDS SECONDS\n"
+		"       pipetest tail DEVICE\n"
 		"       pipetest fresh DEVICE\n"
 		"       pipetest release DEVICE...\n"
 		"       pipetest rescue SECONDS DEVICE...\n");
@@ -935,6 +1133,8 @@ int main(int argc, char **argv)
 		return cmd_signal(argv[2], argv[3]);
 	if (!strcmp(argv[1], "wakeone") && argc == 4)
 		return cmd_wakeone(argv[2], number(argv[3], 2, MAX_PROCS));
+	if (!strcmp(argv[1], "lostwake") && argc == 3)
+		return cmd_lostwake(argv[2]);
 	if (!strcmp(argv[1], "pingpong") && argc == 6)
 		return cmd_pingpong(argv[2], argv[3],
 				    number(argv[4], 1, 10000000),
@@ -947,6 +1147,8 @@ int main(int argc, char **argv)
 				   number(argv[5], 1, MAX_RECORDS),
 				   number(argv[6], 1, 3600));
 	}
+	if (!strcmp(argv[1], "tail") && argc == 3)
+		return cmd_tail(argv[2]);
 	if (!strcmp(argv[1], "fresh") && argc == 3)
 		return cmd_fresh(argv[2]);
 	if (!strcmp(argv[1], "release")) {
