@@ -11,6 +11,8 @@
 #   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
 #   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade, boot)
 #   SUBMISSIONS=DIR               one folder per student (grade-class)
+#   MUTANT="NAME..." RUNS=N       mutants of labs/NN-name/mutants/ and runs
+#                                 of each (catch-rate; default 20)
 #   JOBS=N                        labs (grade) or submissions (grade-class)
 #                                 graded at a time (default: one per core)
 
@@ -20,7 +22,7 @@ SRC ?= skeletons
 export LAB SRC KERNEL ACCEL VM_CPUS EXTRA_TESTS SUBMISSIONS
 
 .DEFAULT_GOAL := help
-.PHONY: help deps vm grade grade-class boot test skeletons slides bench clean
+.PHONY: help deps vm grade grade-class boot test catch-rate skeletons slides bench clean
 
 help:
 	@echo "kernel-comm-labs: labs on how user space and the Linux kernel talk"
@@ -36,6 +38,8 @@ help:
 	@echo "  make vm [KERNEL=6.12]     fetch the kernel and build the VM image (grade does it too);"
 	@echo "                            KERNEL=6.12-debug builds the debug kernel (once, ~10 min)"
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
+	@echo "  make catch-rate LAB=NN MUTANT=NAME [RUNS=20]"
+	@echo "                            how often a mutant's test catches it (racy mutants)"
 	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
 	@echo "  make slides               render the lecture slides to build/slides/*.html"
 	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
@@ -67,6 +71,9 @@ skeletons:
 
 slides:
 	@slides/render.sh
+
+catch-rate:
+	@grader/tests/catch-rate --runs "$(or $(RUNS),20)" "$(LAB)" $(MUTANT)
 
 bench:
 	@grader/bench.sh

@@ -209,15 +209,21 @@ if [[ -n $LAB_MODULES ]]; then
 	fi
 fi
 
-# user programs of the submission, then the lab's own test helpers
+# user programs of the submission, then the lab's own test helpers, which
+# may also use the code the labs' tests share (labs/common/*.h)
 build_program() {
-	local source=$1 name key offset
+	local source=$1 shared=${2:-} name key offset shared_headers=() flags=()
+	if [[ -n $shared ]]; then
+		shared_headers=("$shared"/*.h)
+		flags=(-I"$shared")
+	fi
 	name=$(basename "$source" .c)
 	key=$(kcl_inputs_hash "program $name|${USER_CFLAGS[*]}|$compiler" \
-		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}")
+		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}" \
+		"${shared_headers[@]}")
 	from_cache "$key" "$work/lab/bin" && return 0
 	offset=$(stat -c %s "$log")
-	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" \
+	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" "${flags[@]}" \
 		-o "$work/lab/bin/$name" "$source" || fail "building $name failed"
 	to_cache "$key" "$offset" "$work/lab/bin/$name"
 }
@@ -226,7 +232,7 @@ for program in $LAB_PROGRAMS; do
 	build_program "$work/src/$program.c"
 done
 for helper in "$lab_dir"/tests/helpers/*.c; do
-	build_program "$helper"
+	build_program "$helper" "$KCL_ROOT/labs/common"
 done
 
 # Each test file goes with bats's own preprocessed form of it, made here by

@@ -242,7 +242,9 @@ splat_digest() {
 	sed 's/^\[[ 0-9.]*\] //; s/^kmemleak: //' | awk -v splat="$SPLAT" '
 		!head && $0 ~ splat { head = $0; next }
 		!head { next }
-		!rip && /RIP: [0-9a-f]+:/ { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
+		# the kernel code segment: a report without a fault (KASAN, a
+		# lockdep splat) shows only the user registers, RIP: 0033:
+		!rip && /RIP: 0010:/ { rip = $0; sub(/.*RIP: 0010:/, "", rip) }
 		# 6.12 spells the taint out on a line of its own; 6.1 has only the
 		# letters, on the CPU line
 		/^Tainted: \[/ { taint = substr($0, 10); next }
@@ -481,6 +483,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
 	--argjson flood_lines "$FLOOD_LINES" \
 	--arg sparse "$sparse" --arg checkpatch "$checkpatch" \
+	--arg filter "${TEST_FILTER:-}" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
 	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
@@ -491,6 +494,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	| ($broken.trouble // "") as $trouble
 	| (if $outcome == "timeout" then "the VM hit its time limit"
 		elif $outcome == "crash" then "the VM crashed"
+		elif $filter != "" then "TEST_FILTER left it out"
 		else "the VM did not run" end) as $what
 	| ([$runs[].killed[]]) as $killed
 	| def not_run($name): if $name == $last_test and $last_test != ""

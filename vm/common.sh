@@ -299,8 +299,14 @@ esac
 # vCPUs of the lab VM: two, so that code missing a lock can lose updates.
 KCL_VM_CPUS=${VM_CPUS:-2}
 [[ $KCL_VM_CPUS =~ ^[1-9][0-9]?$ ]] || kcl_die "VM_CPUS=$KCL_VM_CPUS: not a number of CPUs"
-# Time limits in lab.conf are for KVM; software emulation is this much slower.
-if [[ $KCL_ACCEL == kvm ]]; then KCL_TIME_SCALE=1; else KCL_TIME_SCALE=4; fi
-# and the debug kernel's checkers (KASAN, lockdep, a kmemleak scan per test)
-# slow it down by as much again, more on a busy host
-[[ $KCL_SERIES != *-debug ]] || KCL_TIME_SCALE=$((KCL_TIME_SCALE * 4))
+# kcl_time_scale SERIES: time limits in lab.conf are for KVM; software
+# emulation is this much slower, and the debug kernel's checkers (KASAN,
+# lockdep, a kmemleak scan per test) slow it down by as much again, more
+# on a busy host.
+kcl_time_scale() {
+	local scale=4
+	[[ $KCL_ACCEL != kvm ]] || scale=1
+	[[ $1 != *-debug ]] || scale=$((scale * 4))
+	echo "$scale"
+}
+KCL_TIME_SCALE=$(kcl_time_scale "$KCL_SERIES")

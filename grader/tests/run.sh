@@ -3,17 +3,18 @@
 #
 #   - scripts pass shellcheck; skeletons/ is in sync with solutions/;
 #   - every lab declares points that add up to 100;
-#   - on each kernel series (KERNEL, default: 6.12 and 6.1):
+#   - on each kernel series (KERNEL, default: 6.12, 6.1 and 6.12-debug):
 #     every solution scores full marks with no compiler warning, every
 #     skeleton builds, runs and scores below full marks;
-#   - every mutant (labs/NN-name/mutants/*.patch: a solution with one
-#     plausible student bug) fails the test its "Caught-by:" line names, on
-#     the kernel its "Kernel:" line names: "stock" (the default) on the
-#     series in MUTANT_KERNELS (default: the first stock series tested),
-#     "debug" on 6.12-debug, where the debug kernel's checkers (KASAN,
-#     kmemleak, lockdep...) see what no functional test can;
-#   - on 6.12-debug, the solutions only (no skeletons, fixtures or repeat
-#     runs: its VMs are slower, and what it adds is its reports);
+#   - every mutant (grader/tests/mutants.bash) fails the test its
+#     "Caught-by:" line names, which runs alone, on the kernel its "Kernel:"
+#     line names: "stock" (the default) on the series in MUTANT_KERNELS
+#     (default: the first stock series tested), "debug" on 6.12-debug,
+#     where the debug kernel's checkers (KASAN, kmemleak, lockdep...) see
+#     what no functional test can;
+#   - on 6.12-debug, the solutions and the fixtures that say
+#     FIXTURE_KERNEL=debug (no skeletons or repeat runs: its VMs are
+#     slower, and what it adds is its reports);
 #   - on those series too: every fixture of grader/tests/fixtures/ (a broken
 #     or hostile submission) gets the verdict and evidence its fixture.conf
 #     expects, within its time bound, and leaves the host untouched; every
@@ -32,6 +33,8 @@ series_list=${KERNEL:-6.12 6.1 6.12-debug}
 unset KERNEL
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../../vm/common.sh"
+# shellcheck source=grader/tests/mutants.bash
+. "$KCL_ROOT/grader/tests/mutants.bash"
 kcl_require_host
 
 stock_series=$(tr ' ' '\n' <<<"$series_list" | grep -v -- '-debug$' || true)
@@ -80,7 +83,7 @@ shell_scripts() {
 	local file
 	while IFS= read -r file; do
 		case $file in
-		*.sh | */grade | */grade-class | */init | */run-tests | */kmemleak-module | */load.bash | */bats-*.bash | */sparse-check | .ci/run) echo "$file" ;;
+		*.sh | */grade | */grade-class | */init | */run-tests | */kmemleak-module | */load.bash | */bats-*.bash | */sparse-check | */catch-rate | */mutants.bash | .ci/run) echo "$file" ;;
 		esac
 	done < <(cd "$KCL_ROOT" && git ls-files --cached --others --exclude-standard)
 }
@@ -105,8 +108,9 @@ lint_lab_points() {
 run_grade() {
 	local tag=$1
 	shift
-	# one lab at a time: this script runs its own checks side by side
-	JOBS=1 "$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
+	# one lab at a time (unless GRADE_JOBS): this script runs its own
+	# checks side by side
+	JOBS=${GRADE_JOBS:-1} "$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
 }
 
 # graded TAG: whether $scratch/TAG/report.json was written; a failure if not.
@@ -135,41 +139,22 @@ lab_failures() {
 		(.build_log // empty)' "$1/report.json" | head -n 40
 }
 
-# mutant_kernel PATCH: the kind of kernel that catches a mutant, stock or
-# debug (its "Kernel:" line; stock without one).
-mutant_kernel() {
-	local kind
-	kind=$(sed -n 's/^Kernel: //p' "$1")
-	echo "${kind:-stock}"
-}
-
 # check_mutant SERIES LAB PATCH: grade the lab's solution with the patch
-# applied; the test named by the patch's Caught-by: line must fail.
+# applied, without the advisory static checks; the test named by the
+# patch's Caught-by: line must fail.
 check_mutant() {
 	local series=$1 id=$2 patch=$3 mutant caught_by tag result
 	mutant=$(basename "$patch" .patch)
-	caught_by=$(sed -n 's/^Caught-by: //p' "$patch")
+	caught_by=$(mutant_caught_by "$patch")
 	tag=mutant-$series-$id-$mutant
 	kcl_step "kernel $series: grading mutant $id/$mutant"
-	mkdir -p "$scratch/$tag.src"
-	cp -r "solutions/$id" "$scratch/$tag.src/"
-	if ! patch -s -p1 -d "$scratch/$tag.src/$id" <"$patch" >"$scratch/$tag.patch.log" 2>&1; then
+	if ! mutant_source "$id" "$patch" "$scratch/$tag.src" >"$scratch/$tag.patch.log" 2>&1; then
 		fail "kernel $series: mutant $id/$mutant applies" "$(cat "$scratch/$tag.patch.log")"
 		return 1
 	fi
-	# The advisory static checks say nothing of whether the mutant is
-	# caught, and neither do the other tests: only the test that must catch
-	# it runs (when it is a test, not a check), which makes a mutant cost
-	# little more than a boot.
-	local filter=""
-	if kcl_lab_tests "labs/$id" | cut -f1 | grep -qxF -- "$caught_by"; then
-		# shellcheck disable=SC2016 # the $ is the regex's
-		filter="^$(printf '%s' "$caught_by" | sed 's/[][\\.*^$()+?{}|]/\\&/g')\$"
-	fi
-	STATIC_CHECKS=0 TEST_FILTER=$filter grade "$tag" --src "$scratch/$tag.src" --lab "$id" ||
-		return 1
-	result=$(jq -r --arg id "$id" --arg name "$caught_by" '.labs[] | select(.id == $id) |
-		(.tests[] | select(.name == $name) | .result) // "missing"' "$scratch/$tag/report.json")
+	STATIC_CHECKS=0 TEST_FILTER=$(mutant_filter "$id" "$patch") \
+		grade "$tag" --src "$scratch/$tag.src" --lab "$id" || return 1
+	result=$(mutant_result "$scratch/$tag" "$id" "$patch")
 	if [[ $result == fail ]]; then
 		pass "kernel $series: mutant $id/$mutant is caught by \"$caught_by\""
 	else
@@ -186,7 +171,7 @@ check_mutant() {
 check_fixture() {
 	local series=$1 dir=$2 name tag src lab base patch start seconds bound
 	local line id expr skeleton verdicts="" problems="" console
-	local FIXTURE_LABS FIXTURE_SECONDS FIXTURE_EXPECT FIXTURE_ENV=""
+	local FIXTURE_LABS FIXTURE_SECONDS FIXTURE_EXPECT FIXTURE_ENV="" FIXTURE_KERNEL=stock
 	local FIXTURE_MUST_NOT_EXIST="" FIXTURE_MAX_BYTES=""
 	name=$(basename "$dir")
 	tag=fixture-$series-$name
@@ -219,7 +204,7 @@ check_fixture() {
 	env $FIXTURE_ENV "$KCL_ROOT/grader/grade" --out "$scratch/$tag" --src "$src" \
 		--lab "$FIXTURE_LABS" >"$scratch/$tag.log" 2>&1 || true
 	seconds=$(kcl_elapsed "$start")
-	bound=$((FIXTURE_SECONDS * KCL_TIME_SCALE))
+	bound=$((FIXTURE_SECONDS * $(kcl_time_scale "$series")))
 	[[ -f $scratch/$tag/report.json ]] || {
 		fail "kernel $series: fixture $name is graded" "$(tail -n 30 "$scratch/$tag.log")"
 		return 1
@@ -367,17 +352,33 @@ for id in "${lab_ids[@]}"; do
 	check "$id: every test declares points, 100 in all" lint_lab_points "labs/$id" || true
 done
 
+# A debug kernel not built yet (about 10 minutes) is built while the stock
+# series are graded, niced: their VMs leave the cores idle much of the
+# time. Disowned, so that no `wait` below waits for it; its series' VM
+# preparation waits for it instead (vm/debug-kernel.sh holds a lock).
+for series in $series_list; do
+	# (first in the list, it has nothing to overlap)
+	[[ $series == *-debug && $series != "${series_list%% *}" ]] || continue
+	kcl_step "kernel $series: building it meanwhile (log: ${scratch#"$KCL_ROOT"/}/build-$series.log)"
+	KERNEL=$series nice "$KCL_ROOT/vm/kernel.sh" </dev/null >"$scratch/build-$series.log" 2>&1 &
+	disown
+done
+
 for series in $series_list; do
 	export KERNEL=$series
 	kcl_step "kernel $series: preparing the VM"
 	check "kernel $series: the VM prepares" "$KCL_ROOT/vm/prepare.sh" || continue
 
-	# one VM at a time each: the solutions and the skeletons side by side
+	# The solutions and the skeletons side by side, one VM at a time each;
+	# on a debug kernel, no skeletons: two solutions at a time.
 	kcl_step "kernel $series: grading the solutions and the skeletons"
-	run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
-	[[ $series == *-debug ]] ||
+	if [[ $series == *-debug ]]; then
+		GRADE_JOBS=2 run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}"
+	else
+		run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
 		run_grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}" &
-	wait
+		wait
+	fi
 	if graded "solutions-$series"; then
 		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/solutions-$series" "$id")
@@ -424,13 +425,15 @@ for series in $series_list; do
 		spawn "$jobs_max" "$scratch/class-$series.out" check_class "$series"
 	fi
 	for fixture in grader/tests/fixtures/*/; do
-		[[ $mutant_kind == stock ]] || break
-		fixture_labs=$(
+		# "LABS|KERNEL": the fixture's labs and kind of kernel
+		fixture_wants=$(
+			FIXTURE_KERNEL=stock
 			# shellcheck source=grader/tests/fixtures/panic-in-init/fixture.conf
 			. "$fixture/fixture.conf"
-			echo "$FIXTURE_LABS"
+			echo "$FIXTURE_LABS|$FIXTURE_KERNEL"
 		)
-		for id in $fixture_labs; do
+		[[ ${fixture_wants#*|} == "$mutant_kind" ]] || continue
+		for id in ${fixture_wants%|*}; do
 			[[ " ${lab_ids[*]} " == *" $id "* ]] || continue 2
 		done
 		spawn "$jobs_max" "$scratch/fixture-$series-$(basename "$fixture").out" \

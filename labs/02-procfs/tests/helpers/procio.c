@@ -9,32 +9,21 @@
  *   procio badread FILE         read(2) into an invalid address
  *   procio read FILE SIZE       read(2) with a SIZE-byte buffer up to EOF,
  *                               copy to stdout; fails past 1 MiB
- *   procio race DIR WRITES      a writer of DIR/debug_level on one CPU,
- *                               WRITES times, and readers of it and of
- *                               DIR/context on the others (see do_race);
+ *   procio race DIR WRITES      a writer of DIR/debug_level, WRITES times,
+ *                               and readers of it and of DIR/context, each
+ *                               on a CPU of its own (see level_race);
  *                               prints "ok: N writes, M reads" or what
  *                               went wrong
  *
  * Exit status 0 when the call succeeded, 1 when it failed, 2 on bad usage.
  */
-#define _GNU_SOURCE
+#include "kcl-race.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #define READ_LIMIT	(1 << 20)
-#define MAX_CPUS	8
-/* the writer's nap after each write, and the most a race may take */
-#define NAP_NS		100000
 #define RACE_MAX_MS	20000
 
 static const char *errno_name(int err)
@@ -148,35 +137,38 @@ static int do_read(const char *path, size_t size)
 	return 0;
 }
 
-/* The whole content of a small file, NUL-terminated; -1 on error. */
-static ssize_t slurp(const char *path, char *buf, size_t size)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY);
+/*
+ * The race: the driver keeps its context behind one lock, a level of 0 to
+ * 2 in DIR/debug_level, and DIR/context, a dump that starts with
+ *
+ *	reads: N		reads of debug_level
+ *	writes: N		accepted writes to debug_level
+ *	debug_level: N
+ *
+ * followed by lines the race does not change. A writer of the level and
+ * readers of both files race (kcl-race.h). A context that does not take
+ * its lock around every access shows here: a dump read in the middle of a
+ * write, or a count that lost an update.
+ */
+#define LEVEL_RACE_TEXT_MAX	512
 
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf + total, size - 1 - total)) > 0)
-		total += n;
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[total] = '\0';
-	return total;
-}
-
-static int valid_level(const char *text)
-{
-	return !strcmp(text, "0\n") || !strcmp(text, "1\n") || !strcmp(text, "2\n");
-}
-
-/* The numbers of a context dump. */
-struct context {
+/* The numbers of a context dump, and where the lines after them start. */
+struct level_context {
 	long reads, writes, level;
+	const char *rest;
 };
 
-/* Fills C from TEXT; false unless TEXT is a whole dump, exactly. */
-static int parse_context(const char *text, struct context *c)
+/* What the racers share. */
+struct level_race {
+	char level_path[256], context_path[256];
+	long writes;			/* to make */
+	struct level_context before;	/* the context at the start */
+	char text[LEVEL_RACE_TEXT_MAX];	/* ... as read */
+};
+
+/* Fills C from TEXT; false unless TEXT starts with the three lines. */
+static int level_context_parse(const char *text,
+				      struct level_context *c)
 {
 	char *end;
 
@@ -189,116 +181,78 @@ static int parse_context(const char *text, struct context *c)
 	if (strncmp(end, "\ndebug_level: ", 14))
 		return 0;
 	c->level = strtol(end + 14, &end, 10);
-	return !strcmp(end, "\nsecret: kcl-secret-02\n") &&
-	       c->level >= 0 && c->level <= 2;
+	if (*end != '\n' || c->level < 0 || c->level > 2)
+		return 0;
+	c->rest = end + 1;
+	return 1;
 }
 
-static int read_context(const char *path, struct context *c, char *buf,
-			size_t size)
+/* Reads and parses PATH into C, the text into BUF. */
+static int level_context_read(const char *path, struct level_context *c,
+				     char *buf, size_t size)
 {
-	return slurp(path, buf, size) >= 0 && parse_context(buf, c);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return 0;
+	n = reread(fd, buf, size);
+	close(fd);
+	return n > 0 && level_context_parse(buf, c);
 }
 
-/* Shared by the racers and the parent (a MAP_SHARED mapping). */
-struct race {
-	volatile int stop;		/* a racer failed: the others stop */
-	volatile int done;		/* the writer is done: so are the readers */
-	long progress;			/* context reads, all readers together */
-	long writes;			/* accepted by the writer */
-	long reads[MAX_CPUS];		/* reads of debug_level, per racer */
-	char error[MAX_CPUS][200];	/* what went wrong, per racer */
-};
-
-static double now_ms(void)
+static int level_valid(const char *text)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-#define racer_failed(race, id, ...) do {				\
-	snprintf((race)->error[id], sizeof((race)->error[id]), __VA_ARGS__); \
-	(race)->stop = 1;						\
-} while (0)
-
-/* pread(2) at offset 0, where seq_file shows the file anew; NUL-terminated. */
-static ssize_t reread(int fd, char *buf, size_t size)
-{
-	ssize_t n = pread(fd, buf, size - 1, 0);
-
-	buf[n < 0 ? 0 : n] = '\0';
-	return n;
+	return !strcmp(text, "0\n") || !strcmp(text, "1\n") ||
+	       !strcmp(text, "2\n");
 }
 
 /*
- * The writer, on CPU 0, is the only one that writes: its kth accepted write
- * since the module was loaded sets the level k % 3, so a context in which
- * debug_level is not writes % 3 was read in the middle of a write. Now and
- * then it writes a bad value, which must change nothing, and reads the
- * level back, which must be the one it wrote.
- *
- * After each write it naps until a reader has read the context again: its
- * CPU goes idle, and the next write comes at a moment that has nothing to
- * do with where the reader is, and never twice while the reader stands
- * still. That holds even when the VM's two CPUs take turns on one host
- * core (an emulated VM on a busy host, where a writer in a tight loop
- * makes hundreds of writes while the reader waits for its turn): each
- * write is one more chance to land in the middle of a context being shown.
+ * The writer is the only one that writes: its kth accepted write since the
+ * module was loaded sets the level k % 3, so a context in which debug_level
+ * is not writes % 3 was read in the middle of a write. Now and then it
+ * writes a bad value, which must change nothing, and reads the level back,
+ * which must be the one it wrote.
  */
-static void race_writer(struct race *race, const char *level_path,
-			long writes, long target, double deadline)
+static void level_race_writer(struct race *race, int id, void *arg)
 {
-	const struct timespec nap = { .tv_nsec = NAP_NS };
+	struct level_race *lr = arg;
+	int wfd = open(lr->level_path, O_WRONLY);
+	int rfd = open(lr->level_path, O_RDONLY);
 	char value[8], back[32];
-	int wfd = open(level_path, O_WRONLY), rfd = open(level_path, O_RDONLY);
 	long i, seen = 0;
 
 	if (wfd < 0 || rfd < 0) {
-		racer_failed(race, 0, "writer: open: %s", strerror(errno));
+		race_failed(race, id, "writer: open: %s", strerror(errno));
 		return;
 	}
-	/* naps as long as asked, not 50 us more */
-	prctl(PR_SET_TIMERSLACK, 1UL);
-	for (i = 0; i < target && !race->stop && now_ms() < deadline; i++) {
-		snprintf(value, sizeof(value), "%ld\n", (writes + 1) % 3);
+	for (i = 0; i < lr->writes && race_on(race); i++) {
+		snprintf(value, sizeof(value), "%ld\n",
+			 (lr->before.writes + i + 1) % 3);
 		if (write(wfd, value, 2) != 2) {
-			racer_failed(race, 0, "writer: writing %c failed: %s",
-				     value[0], strerror(errno));
+			race_failed(race, id, "writer: writing %c failed: %s",
+				    value[0], strerror(errno));
 			return;
 		}
-		writes++;
-		race->writes++;
-		do
-			nanosleep(&nap, NULL);
-		while (__atomic_load_n(&race->progress, __ATOMIC_RELAXED) == seen &&
-		       !race->stop && now_ms() < deadline);
-		seen = __atomic_load_n(&race->progress, __ATOMIC_RELAXED);
+		race->changes = i + 1;
+		race_nap(race, &seen);
 		if (i % 8 == 0 &&
 		    (write(wfd, "7\n", 2) != -1 || errno != EINVAL)) {
-			racer_failed(race, 0, "writer: 7 was not refused with EINVAL");
+			race_failed(race, id, "writer: 7 was not refused with EINVAL");
 			return;
 		}
 		if (i % 4)
 			continue;
 		if (reread(rfd, back, sizeof(back)) < 0) {
-			racer_failed(race, 0, "writer: reading debug_level: %s",
-				     strerror(errno));
+			race_failed(race, id, "writer: reading debug_level: %s",
+				    strerror(errno));
 			return;
 		}
-		race->reads[0]++;
+		race->reads[id]++;
 		if (strcmp(back, value)) {
-			racer_failed(race, 0, "writer: wrote %c, read back \"%.20s\"",
-				     value[0], back);
+			race_failed(race, id, "writer: wrote %c, read back \"%.20s\"",
+				    value[0], back);
 			return;
 		}
 	}
@@ -307,49 +261,51 @@ static void race_writer(struct race *race, const char *level_path,
 }
 
 /*
- * A reader, on CPU ID: every context consistent, and now and then a level
- * 0 to 2. It keeps its files open and reads the context in a tight loop:
- * the more of its time it spends in the middle of showing a context, the
- * more likely a write lands there.
+ * A reader: every context consistent, and now and then a level 0 to 2. It
+ * keeps its files open and reads the context in a tight loop: the more of
+ * its time it spends in the middle of showing a context, the more likely a
+ * write lands there.
  */
-static void race_reader(struct race *race, int id, const char *level_path,
-			const char *context_path, double deadline)
+static void level_race_reader(struct race *race, int id, void *arg)
 {
-	char buf[512];
-	struct context c;
+	struct level_race *lr = arg;
+	int rfd = open(lr->level_path, O_RDONLY);
+	int cfd = open(lr->context_path, O_RDONLY);
+	char buf[LEVEL_RACE_TEXT_MAX];
 	long i, last_writes = 0;
-	int rfd = open(level_path, O_RDONLY), cfd = open(context_path, O_RDONLY);
+	struct level_context c;
 
 	if (rfd < 0 || cfd < 0) {
-		racer_failed(race, id, "reader: open: %s", strerror(errno));
+		race_failed(race, id, "reader: open: %s", strerror(errno));
 		return;
 	}
-	for (i = 0; !race->stop && !race->done &&
-	     (i % 16 || now_ms() < deadline); i++) {
-		if (reread(cfd, buf, sizeof(buf)) < 0 || !parse_context(buf, &c)) {
-			racer_failed(race, id, "reader: context read \"%.150s\"",
-				     buf);
+	for (i = 0; race_reading(race, i); i++) {
+		if (reread(cfd, buf, sizeof(buf)) < 0 ||
+		    !level_context_parse(buf, &c) ||
+		    strcmp(c.rest, lr->before.rest)) {
+			race_failed(race, id, "reader: context read \"%.150s\"",
+				    buf);
 			return;
 		}
 		if (c.level != c.writes % 3 || c.writes < last_writes) {
-			racer_failed(race, id,
-				     "reader: context says writes: %ld, debug_level: %ld, after writes: %ld (a write seen half done)",
-				     c.writes, c.level, last_writes);
+			race_failed(race, id,
+				    "reader: context says writes: %ld, debug_level: %ld, after writes: %ld (a write seen half done)",
+				    c.writes, c.level, last_writes);
 			return;
 		}
 		last_writes = c.writes;
-		__atomic_add_fetch(&race->progress, 1, __ATOMIC_RELAXED);
+		race_read_done(race);
 		if (i % 16)
 			continue;
 		if (reread(rfd, buf, sizeof(buf)) < 0) {
-			racer_failed(race, id, "reader: reading debug_level: %s",
-				     strerror(errno));
+			race_failed(race, id, "reader: reading debug_level: %s",
+				    strerror(errno));
 			return;
 		}
 		race->reads[id]++;
-		if (!valid_level(buf)) {
-			racer_failed(race, id, "reader: debug_level read \"%.20s\"",
-				     buf);
+		if (!level_valid(buf)) {
+			race_failed(race, id, "reader: debug_level read \"%.20s\"",
+				    buf);
 			return;
 		}
 	}
@@ -358,91 +314,46 @@ static void race_reader(struct race *race, int id, const char *level_path,
 }
 
 /*
- * A writer of WRITES levels and readers, each pinned to a CPU of its own so
- * that they really run at the same time. A context that does not take its
- * lock around every access shows here: a dump read in the middle of a
- * write, or a count that lost an update. On a host so slow that WRITES
- * take more than RACE_MAX_MS, what was done by then is judged.
+ * WRITES writes of the level in DIR, with readers, for at most MAX_MS; then
+ * the context must have counted every read of debug_level and every write.
+ * Prints "ok: N writes, M reads" (0) or what went wrong (1).
  */
-static int do_race(const char *dir, long target)
+static int level_race(const char *dir, long writes, double max_ms)
 {
-	char level_path[256], context_path[256], buf[512];
-	struct context before, after;
-	long reads = 0;
-	int i, cpus, racers, status, failed = 0;
+	/* the racers' copy of it is their own, made by fork() */
+	struct level_race race_args = { .writes = writes }, *lr = &race_args;
+	char text[LEVEL_RACE_TEXT_MAX];
+	struct level_context after;
 	struct race *race;
-	double deadline;
-	pid_t pid;
 
-	buf[0] = '\0';
-	snprintf(level_path, sizeof(level_path), "%s/debug_level", dir);
-	snprintf(context_path, sizeof(context_path), "%s/context", dir);
-	/* one racer per CPU; on one CPU (VM_CPUS=1) two, which cannot race */
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	cpus = cpus < 1 ? 1 : cpus > MAX_CPUS ? MAX_CPUS : cpus;
-	racers = cpus < 2 ? 2 : cpus;
-	race = mmap(NULL, sizeof(*race), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (race == MAP_FAILED) {
-		perror("procio: mmap");
+	snprintf(lr->level_path, sizeof(lr->level_path), "%s/debug_level", dir);
+	snprintf(lr->context_path, sizeof(lr->context_path), "%s/context", dir);
+	if (!level_context_read(lr->context_path, &lr->before, lr->text,
+				sizeof(lr->text))) {
+		printf("race: context read \"%.150s\"\n", lr->text);
 		return 1;
 	}
-	if (!read_context(context_path, &before, buf, sizeof(buf))) {
-		printf("race: context read \"%.150s\"\n", buf);
-		return 1;
-	}
-	if (before.level != before.writes % 3) {
+	if (lr->before.level != lr->before.writes % 3) {
 		printf("race: context says writes: %ld, debug_level: %ld; start from a fresh module\n",
-		       before.writes, before.level);
+		       lr->before.writes, lr->before.level);
 		return 1;
 	}
-	fflush(stdout);
-	deadline = now_ms() + RACE_MAX_MS;
-	for (i = 0; i < racers; i++) {
-		pid = fork();
-		if (pid < 0) {
-			perror("procio: fork");
-			race->stop = 1;
-			break;
-		}
-		if (pid == 0) {
-			pin_to_cpu(i % cpus);
-			if (i == 0) {
-				race_writer(race, level_path, before.writes,
-					    target, deadline);
-				race->done = 1;
-			} else {
-				race_reader(race, i, level_path, context_path,
-					    deadline);
-			}
-			_exit(0);
-		}
-	}
-	while (wait(&status) > 0) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			failed = 1;
-	}
-	for (i = 0; i < racers; i++) {
-		if (race->error[i][0]) {
-			printf("%s\n", race->error[i]);
-			failed = 1;
-		}
-		reads += race->reads[i];
-	}
-	if (failed)
+	race = race_new(max_ms);
+	if (!race || race_run(race, level_race_writer, level_race_reader, lr))
 		return 1;
-	if (!read_context(context_path, &after, buf, sizeof(buf))) {
-		printf("race: context read \"%.150s\"\n", buf);
+	if (!level_context_read(lr->context_path, &after, text, sizeof(text))) {
+		printf("race: context read \"%.150s\"\n", text);
 		return 1;
 	}
-	if (after.writes - before.writes != race->writes ||
-	    after.reads - before.reads != reads) {
+	if (after.writes - lr->before.writes != race->changes ||
+	    after.reads - lr->before.reads != race_reads(race)) {
 		printf("race: %ld writes and %ld reads of debug_level made, the context counted %ld and %ld\n",
-		       race->writes, reads, after.writes - before.writes,
-		       after.reads - before.reads);
+		       race->changes, race_reads(race),
+		       after.writes - lr->before.writes,
+		       after.reads - lr->before.reads);
 		return 1;
 	}
-	printf("ok: %ld writes, %ld reads\n", race->writes, reads);
+	printf("ok: %ld writes, %ld reads\n", race->changes, race_reads(race));
 	return 0;
 }
 
@@ -468,6 +379,6 @@ int main(int argc, char **argv)
 		return do_read(argv[2], atoi(argv[3]));
 	}
 	if (argc == 4 && !strcmp(argv[1], "race") && atol(argv[3]) > 0)
-		return do_race(argv[2], atol(argv[3]));
+		return level_race(argv[2], atol(argv[3]), RACE_MAX_MS);
 	return usage();
 }

@@ -384,7 +384,97 @@ static int cmd_signal(const char *dev, const char *mode)
 	return 0;
 }
 
-/* --- wakeone -------------------------------------------------------------- */
+/* --- a page that makes the kernel's copy wait ----------------------------- */
+
+/*
+ * A page that the kernel's copy from or to it (in a write or a read of the
+ * device, lock held) has to fault in. Its fault is served by a thread of
+ * ours (userfaultfd) only once ready() says so, or after wait_ms: the copy
+ * waits meanwhile, and a test sees what the other processes do in the
+ * window.
+ */
+struct slow_page {
+	const char *touch;	/* "read" or "write": the call that touches it */
+	char fill;		/* the page's bytes, once served */
+	int wait_ms;		/* the longest ready() is waited for */
+	int (*ready)(void *arg);
+	void *arg;
+	char *addr;
+	long size;
+	int uffd;
+	int was_ready;		/* ready() said so within wait_ms */
+	int untouched;		/* no fault came */
+	int copy_failed;
+	pthread_t thread;
+};
+
+static void *slow_page_serve(void *arg)
+{
+	struct slow_page *page = arg;
+	struct pollfd pfd = { .fd = page->uffd, .events = POLLIN };
+	struct uffdio_copy copy;
+	struct uffd_msg msg;
+	char *source;
+	double end;
+
+	if (poll(&pfd, 1, 20000) != 1 ||
+	    read(page->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		page->untouched = 1;
+		return NULL;
+	}
+	end = now() + page->wait_ms / 1000.0;
+	while (!(page->was_ready = page->ready(page->arg)) && now() < end)
+		sleep_ms(2);
+
+	source = malloc(page->size);
+	memset(source, page->fill, page->size);
+	copy = (struct uffdio_copy) {
+		.dst = (unsigned long)page->addr,
+		.src = (unsigned long)source,
+		.len = page->size,
+	};
+	page->copy_failed = ioctl(page->uffd, UFFDIO_COPY, &copy) != 0;
+	free(source);
+	return NULL;
+}
+
+/* Maps PAGE and starts the thread that serves its fault. */
+static void slow_page_arm(struct slow_page *page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+
+	page->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (page->uffd < 0 || ioctl(page->uffd, UFFDIO_API, &api))
+		die("userfaultfd: %s", strerror(errno));
+	page->size = sysconf(_SC_PAGESIZE);
+	page->addr = mmap(NULL, page->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page->addr == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	reg = (struct uffdio_register) {
+		.range = { .start = (unsigned long)page->addr,
+			   .len = page->size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	if (ioctl(page->uffd, UFFDIO_REGISTER, &reg))
+		die("UFFDIO_REGISTER: %s", strerror(errno));
+	if (pthread_create(&page->thread, NULL, slow_page_serve, page))
+		die("pthread_create failed");
+}
+
+/* Waits until the fault was served. */
+static void slow_page_join(struct slow_page *page)
+{
+	pthread_join(page->thread, NULL);
+	if (page->untouched)
+		die("the %s never touched the page", page->touch);
+	if (page->copy_failed)
+		die("UFFDIO_COPY failed");
+}
+
+/* --- readers of one byte -------------------------------------------------- */
 
 struct report {
 	int reader;
@@ -393,60 +483,69 @@ struct report {
 	char byte;
 };
 
-struct uffd_job {
-	int uffd;
-	char *page;
-	long page_size;
-	int readers;
-	pid_t *pids;
-	long *switches;
-	int woken;	/* readers that woke and slept again */
-	const char *error;
+/* Readers asleep in a read, and their voluntary context switches then. */
+struct sleepers {
+	int count;
+	pid_t pids[MAX_PROCS];
+	long switches[MAX_PROCS];
+	int woken;	/* of them, woke up since (and slept again) */
 };
 
-/*
- * The userfaultfd handler: when the main process's read faults on the page,
- * wait until every reader has woken up and gone to sleep again (its
- * voluntary context switches went up), then fill the page in.
- */
-static void *uffd_handler(void *arg)
+/* Starts COUNT processes that each read one byte of DEV, and waits until
+ * they all sleep in the read; each then sends its report down RESULTS. */
+static void start_sleepers(struct sleepers *s, int count, const char *dev,
+			   int results)
 {
-	struct uffd_job *job = arg;
-	struct pollfd pfd = { .fd = job->uffd, .events = POLLIN };
-	struct uffd_msg msg;
-	struct uffdio_copy copy;
-	char *source;
-	double end;
+	char state;
+	long nr;
 	int i;
 
-	if (poll(&pfd, 1, 20000) != 1 ||
-	    read(job->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT) {
-		job->error = "the read never touched the page";
-		return NULL;
-	}
-	end = now() + 3;
-	do {
-		job->woken = 0;
-		for (i = 0; i < job->readers; i++)
-			if (voluntary_switches(job->pids[i]) > job->switches[i])
-				job->woken++;
-		if (job->woken == job->readers)
-			break;
-		sleep_ms(5);
-	} while (now() < end);
+	s->count = count;
+	for (i = 0; i < count; i++) {
+		s->pids[i] = fork_child();
+		if (s->pids[i] == 0) {
+			struct report rep = { .reader = i };
+			int fd = open_or_die(dev, O_RDONLY);
+			char byte = 0;
 
-	source = malloc(job->page_size);
-	memset(source, '?', job->page_size);
-	copy = (struct uffdio_copy) {
-		.dst = (unsigned long)job->page,
-		.src = (unsigned long)source,
-		.len = job->page_size,
-	};
-	if (ioctl(job->uffd, UFFDIO_COPY, &copy))
-		job->error = "UFFDIO_COPY failed";
-	free(source);
-	return NULL;
+			rep.n = read(fd, &byte, 1);
+			rep.err = errno;
+			rep.byte = byte;
+			_exit(write(results, &rep, sizeof(rep)) < 0);
+		}
+	}
+	for (i = 0; i < count; i++)
+		if (!wait_blocked(s->pids[i], "read", 10, &state, &nr))
+			die("reader %d never slept in read (state %c, system call %ld)",
+			    i, state, nr);
+	for (i = 0; i < count; i++)
+		s->switches[i] = voluntary_switches(s->pids[i]);
+}
+
+/* A slow_page's ready(): every sleeper woke up (and went to sleep again,
+ * on data or on the lock: its voluntary context switches went up). */
+static int sleepers_woke(void *arg)
+{
+	struct sleepers *s = arg;
+	int i;
+
+	s->woken = 0;
+	for (i = 0; i < s->count; i++)
+		if (voluntary_switches(s->pids[i]) > s->switches[i])
+			s->woken++;
+	return s->woken == s->count;
+}
+
+/* A slow_page's ready(): the one sleeper woke up and sleeps in its read
+ * again, having found no data. */
+static int sleeper_found_nothing(void *arg)
+{
+	struct sleepers *s = arg;
+	char state;
+	long nr;
+
+	return sleepers_woke(s) &&
+	       wait_blocked(s->pids[0], "read", 1, &state, &nr);
 }
 
 /* A report from a reader, or 0 when none came within ms. */
@@ -473,89 +572,48 @@ static void describe(const struct report *rep, char *text, size_t size)
 			 rep->reader, rep->n, rep->byte);
 }
 
+/* --- wakeone -------------------------------------------------------------- */
+
 static int cmd_wakeone(const char *dev, int readers)
 {
-	struct uffdio_register reg;
-	struct uffdio_api api = { .api = UFFD_API };
 	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
-	struct uffd_job job = { 0 };
-	pid_t pids[MAX_PROCS];
-	long switches[MAX_PROCS], nr;
+	struct sleepers sleepers;
+	struct slow_page page = {
+		.touch = "read", .fill = '?', .wait_ms = 3000,
+		.ready = sleepers_woke, .arg = &sleepers,
+	};
 	int fd, results[2], i, k, got[MAX_PROCS] = { 0 };
 	struct report rep;
-	pthread_t handler;
 	char text[256], state;
 	ssize_t n;
+	long nr;
 
 	fd = open_or_die(dev, O_RDWR);
 	if (pipe(results))
 		die("pipe: %s", strerror(errno));
 	set_limit(60, "wakeone did not finish");
-
-	for (i = 0; i < readers; i++) {
-		pids[i] = fork_child();
-		if (pids[i] == 0) {
-			char byte = 0;
-			int rfd = open_or_die(dev, O_RDONLY);
-
-			rep.reader = i;
-			rep.n = read(rfd, &byte, 1);
-			rep.err = errno;
-			rep.byte = byte;
-			if (write(results[1], &rep, sizeof(rep)) < 0)
-				_exit(1);
-			_exit(0);
-		}
-	}
-	for (i = 0; i < readers; i++)
-		if (!wait_blocked(pids[i], "read", 10, &state, &nr))
-			die("reader %d never slept in read (state %c, system call %ld)",
-			    i, state, nr);
-	for (i = 0; i < readers; i++)
-		switches[i] = voluntary_switches(pids[i]);
+	start_sleepers(&sleepers, readers, dev, results[1]);
 
 	/* 1. A byte comes, and this process takes it before any reader can. */
-	job.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (job.uffd < 0 || ioctl(job.uffd, UFFDIO_API, &api))
-		die("userfaultfd: %s", strerror(errno));
-	job.page_size = sysconf(_SC_PAGESIZE);
-	job.page = mmap(NULL, job.page_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (job.page == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	reg = (struct uffdio_register) {
-		.range = { .start = (unsigned long)job.page,
-			   .len = job.page_size },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	if (ioctl(job.uffd, UFFDIO_REGISTER, &reg))
-		die("UFFDIO_REGISTER: %s", strerror(errno));
-	job.readers = readers;
-	job.pids = pids;
-	job.switches = switches;
-	if (pthread_create(&handler, NULL, uffd_handler, &job))
-		die("pthread_create failed");
-
+	slow_page_arm(&page);
 	/*
 	 * Real-time priority, on the one CPU the test gives this process and
 	 * the readers: the readers the write wakes cannot run before this
 	 * process's read has the pipe's lock. That read copies into the
-	 * page above, whose fault waits for the handler thread: meanwhile the
-	 * readers run, see data that is about to go, and wait for the lock.
+	 * slow page, whose fault waits for the readers: meanwhile they run,
+	 * see data that is about to go, and wait for the lock.
 	 */
 	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
 		die("sched_setscheduler: %s", strerror(errno));
 	if (write(fd, "X", 1) != 1)
 		die("write: %s", strerror(errno));
-	n = read(fd, job.page, 1);
+	n = read(fd, page.addr, 1);
 	sched_setscheduler(0, SCHED_OTHER, &other);
-	pthread_join(handler, NULL);
-	if (job.error)
-		die("%s", job.error);
-	if (n != 1 || job.page[0] != 'X')
+	slow_page_join(&page);
+	if (n != 1 || page.addr[0] != 'X')
 		die("the first byte did not come back: read returned %zd", n);
 	printf("a byte came and went while %d of %d readers were awake\n",
-	       job.woken, readers);
+	       sleepers.woken, readers);
 
 	/*
 	 * They found nothing: they must all be asleep again. A reader that
@@ -567,7 +625,7 @@ static int cmd_wakeone(const char *dev, int readers)
 		die("%s", text);
 	}
 	for (i = 0; i < readers; i++)
-		if (!wait_blocked(pids[i], "read", 5, &state, &nr))
+		if (!wait_blocked(sleepers.pids[i], "read", 5, &state, &nr))
 			die("reader %d did not go back to sleep (state %c, system call %ld)",
 			    i, state, nr);
 	printf("every reader went back to sleep\n");
@@ -589,7 +647,7 @@ static int cmd_wakeone(const char *dev, int readers)
 		}
 	}
 	for (i = 0; i < readers; i++)
-		waitpid(pids[i], NULL, 0);
+		waitpid(sleepers.pids[i], NULL, 0);
 	printf("%d readers, %d bytes: each byte woke exactly one reader\n",
 	       readers, readers);
 	return 0;
@@ -597,134 +655,48 @@ static int cmd_wakeone(const char *dev, int readers)
 
 /* --- lostwake ------------------------------------------------------------- */
 
-struct lostwake_job {
-	int uffd;
-	char *page;
-	long page_size;
-	pid_t reader;
-	long switches;	/* the reader's, asleep before the write */
-	int woken;	/* it woke up and slept again during the copy */
-	const char *error;
-};
-
 /*
- * The userfaultfd handler of lostwake: when the write's copy faults on the
- * page, wait until the reader has woken up and gone back to sleep (a
- * wake-up sent before the byte is in: it found the pipe empty), at most
- * LOSTWAKE_WAIT_MS (a wake-up sent after the byte is in: none comes
- * before), then fill the page in.
+ * The write's copy from the slow page waits until the reader has woken up
+ * and gone back to sleep (a wake-up sent before the byte is in: it found
+ * the pipe empty), at most LOSTWAKE_WAIT_MS (a wake-up sent after the byte
+ * is in: none comes before).
  */
-static void *lostwake_handler(void *arg)
-{
-	struct lostwake_job *job = arg;
-	struct pollfd pfd = { .fd = job->uffd, .events = POLLIN };
-	struct uffd_msg msg;
-	struct uffdio_copy copy;
-	double end;
-	char *source, state;
-	long nr;
-
-	if (poll(&pfd, 1, 20000) != 1 ||
-	    read(job->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT) {
-		job->error = "the write never touched the page";
-		return NULL;
-	}
-	end = now() + LOSTWAKE_WAIT_MS / 1000.0;
-	do {
-		if (voluntary_switches(job->reader) > job->switches &&
-		    wait_blocked(job->reader, "read", 1, &state, &nr)) {
-			job->woken = 1;
-			break;
-		}
-		sleep_ms(2);
-	} while (now() < end);
-
-	source = malloc(job->page_size);
-	memset(source, 'W', job->page_size);
-	copy = (struct uffdio_copy) {
-		.dst = (unsigned long)job->page,
-		.src = (unsigned long)source,
-		.len = job->page_size,
-	};
-	if (ioctl(job->uffd, UFFDIO_COPY, &copy))
-		job->error = "UFFDIO_COPY failed";
-	free(source);
-	return NULL;
-}
-
 static int cmd_lostwake(const char *dev)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct lostwake_job job = { 0 };
-	struct uffdio_register reg;
-	struct report rep;
-	pthread_t handler;
+	struct sleepers sleepers;
+	struct slow_page page = {
+		.touch = "write", .fill = 'W', .wait_ms = LOSTWAKE_WAIT_MS,
+		.ready = sleeper_found_nothing, .arg = &sleepers,
+	};
 	int fd, results[2];
-	char text[256], state;
+	struct report rep;
+	char text[256];
 	ssize_t n;
-	long nr;
 
 	fd = open_or_die(dev, O_RDWR);
 	if (pipe(results))
 		die("pipe: %s", strerror(errno));
 	set_limit(30, "lostwake did not finish");
+	start_sleepers(&sleepers, 1, dev, results[1]);
 
-	job.reader = fork_child();
-	if (job.reader == 0) {
-		char byte = 0;
-		int rfd = open_or_die(dev, O_RDONLY);
-
-		rep.reader = 0;
-		rep.n = read(rfd, &byte, 1);
-		rep.err = errno;
-		rep.byte = byte;
-		if (write(results[1], &rep, sizeof(rep)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	if (!wait_blocked(job.reader, "read", 10, &state, &nr))
-		die("the reader never slept in read (state %c, system call %ld)",
-		    state, nr);
-	job.switches = voluntary_switches(job.reader);
-
-	job.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (job.uffd < 0 || ioctl(job.uffd, UFFDIO_API, &api))
-		die("userfaultfd: %s", strerror(errno));
-	job.page_size = sysconf(_SC_PAGESIZE);
-	job.page = mmap(NULL, job.page_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (job.page == MAP_FAILED)
-		die("mmap: %s", strerror(errno));
-	reg = (struct uffdio_register) {
-		.range = { .start = (unsigned long)job.page,
-			   .len = job.page_size },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	if (ioctl(job.uffd, UFFDIO_REGISTER, &reg))
-		die("UFFDIO_REGISTER: %s", strerror(errno));
-	if (pthread_create(&handler, NULL, lostwake_handler, &job))
-		die("pthread_create failed");
-
+	slow_page_arm(&page);
 	/* the copy from the page waits for the handler, lock held */
-	n = write(fd, job.page, 1);
+	n = write(fd, page.addr, 1);
 	if (n != 1)
 		die("the write returned %zd: %s", n,
 		    n < 0 ? strerror(errno) : "not 1");
-	pthread_join(handler, NULL);
-	if (job.error)
-		die("%s", job.error);
+	slow_page_join(&page);
 	printf("a byte went in while the writer's copy waited for its page\n");
 
 	if (!next_report(results[0], 2000, &rep))
 		die("the reader slept on with a byte in the pipe%s",
-		    job.woken ?
+		    page.was_ready ?
 		    ": it was woken while the byte was not in yet, and not after" :
 		    "");
 	describe(&rep, text, sizeof(text));
 	if (rep.n != 1 || rep.byte != 'W')
 		die("%s (expected one byte, W)", text);
-	waitpid(job.reader, NULL, 0);
+	waitpid(sleepers.pids[0], NULL, 0);
 	printf("the reader woke up and got it\n");
 	return 0;
 }
