@@ -108,9 +108,8 @@ lint_lab_points() {
 run_grade() {
 	local tag=$1
 	shift
-	# one lab at a time (unless GRADE_JOBS): this script runs its own
-	# checks side by side
-	JOBS=${GRADE_JOBS:-1} "$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
+	# one lab at a time: this script runs its own checks side by side
+	JOBS=1 "$KCL_ROOT/grader/grade" --out "$scratch/$tag" "$@" >"$scratch/$tag.log" 2>&1 || true
 }
 
 # graded TAG: whether $scratch/TAG/report.json was written; a failure if not.
@@ -352,33 +351,19 @@ for id in "${lab_ids[@]}"; do
 	check "$id: every test declares points, 100 in all" lint_lab_points "labs/$id" || true
 done
 
-# A debug kernel not built yet (about 10 minutes) is built while the stock
-# series are graded, niced: their VMs leave the cores idle much of the
-# time. Disowned, so that no `wait` below waits for it; its series' VM
-# preparation waits for it instead (vm/debug-kernel.sh holds a lock).
-for series in $series_list; do
-	# (first in the list, it has nothing to overlap)
-	[[ $series == *-debug && $series != "${series_list%% *}" ]] || continue
-	kcl_step "kernel $series: building it meanwhile (log: ${scratch#"$KCL_ROOT"/}/build-$series.log)"
-	KERNEL=$series nice "$KCL_ROOT/vm/kernel.sh" </dev/null >"$scratch/build-$series.log" 2>&1 &
-	disown
-done
-
 for series in $series_list; do
 	export KERNEL=$series
 	kcl_step "kernel $series: preparing the VM"
 	check "kernel $series: the VM prepares" "$KCL_ROOT/vm/prepare.sh" || continue
 
-	# The solutions and the skeletons side by side, one VM at a time each;
-	# on a debug kernel, no skeletons: two solutions at a time.
+	# one VM at a time each: the solutions and the skeletons side by side
+	# (on a debug kernel, no skeletons; two of its VMs side by side take
+	# longer than one after the other)
 	kcl_step "kernel $series: grading the solutions and the skeletons"
-	if [[ $series == *-debug ]]; then
-		GRADE_JOBS=2 run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}"
-	else
-		run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
+	run_grade "solutions-$series" --src solutions --lab "${lab_ids[*]}" &
+	[[ $series == *-debug ]] ||
 		run_grade "skeletons-$series" --src skeletons --lab "${lab_ids[*]}" &
-		wait
-	fi
+	wait
 	if graded "solutions-$series"; then
 		for id in "${lab_ids[@]}"; do
 			read -r verdict points warnings < <(lab_result "$scratch/solutions-$series" "$id")
