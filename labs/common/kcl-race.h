@@ -22,6 +22,7 @@
 #define KCL_RACE_H
 
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,11 +65,19 @@ static inline double race_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static inline int race_cpus(void)
+static inline int online_cpus(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return cpus < 1 ? 1 : cpus > RACE_MAX_RACERS ? RACE_MAX_RACERS : cpus;
+	return cpus < 1 ? 1 : cpus;
+}
+
+/* The CPUs a race uses: one racer each. */
+static inline int race_cpus(void)
+{
+	int cpus = online_cpus();
+
+	return cpus > RACE_MAX_RACERS ? RACE_MAX_RACERS : cpus;
 }
 
 /* Pins the caller to CPU INDEX modulo the CPUs there are; 0 or -1. */
@@ -77,7 +86,7 @@ static inline int pin_to_cpu(int index)
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(index % race_cpus(), &set);
+	CPU_SET(index % online_cpus(), &set);
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
@@ -88,6 +97,20 @@ static inline ssize_t reread(int fd, char *buf, size_t size)
 	ssize_t n = pread(fd, buf, size - 1, 0);
 
 	buf[n < 0 ? 0 : n] = '\0';
+	return n;
+}
+
+/* One read of the file at PATH into BUF, NUL-terminated; -1 on error. */
+static inline ssize_t read_path(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -1;
+	n = reread(fd, buf, size);
+	close(fd);
 	return n;
 }
 

@@ -167,8 +167,7 @@ struct level_race {
 };
 
 /* Fills C from TEXT; false unless TEXT starts with the three lines. */
-static int level_context_parse(const char *text,
-				      struct level_context *c)
+static int level_context_parse(const char *text, struct level_context *c)
 {
 	char *end;
 
@@ -189,17 +188,9 @@ static int level_context_parse(const char *text,
 
 /* Reads and parses PATH into C, the text into BUF. */
 static int level_context_read(const char *path, struct level_context *c,
-				     char *buf, size_t size)
+			      char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return 0;
-	n = reread(fd, buf, size);
-	close(fd);
-	return n > 0 && level_context_parse(buf, c);
+	return read_path(path, buf, size) > 0 && level_context_parse(buf, c);
 }
 
 static int level_valid(const char *text)
@@ -314,43 +305,44 @@ static void level_race_reader(struct race *race, int id, void *arg)
 }
 
 /*
- * WRITES writes of the level in DIR, with readers, for at most MAX_MS; then
- * the context must have counted every read of debug_level and every write.
+ * WRITES writes of the level in DIR, with readers, for at most RACE_MAX_MS;
+ * then the context must have counted every read of debug_level and every
+ * write.
  * Prints "ok: N writes, M reads" (0) or what went wrong (1).
  */
-static int level_race(const char *dir, long writes, double max_ms)
+static int level_race(const char *dir, long writes)
 {
 	/* the racers' copy of it is their own, made by fork() */
-	struct level_race race_args = { .writes = writes }, *lr = &race_args;
+	struct level_race lr = { .writes = writes };
 	char text[LEVEL_RACE_TEXT_MAX];
 	struct level_context after;
 	struct race *race;
 
-	snprintf(lr->level_path, sizeof(lr->level_path), "%s/debug_level", dir);
-	snprintf(lr->context_path, sizeof(lr->context_path), "%s/context", dir);
-	if (!level_context_read(lr->context_path, &lr->before, lr->text,
-				sizeof(lr->text))) {
-		printf("race: context read \"%.150s\"\n", lr->text);
+	snprintf(lr.level_path, sizeof(lr.level_path), "%s/debug_level", dir);
+	snprintf(lr.context_path, sizeof(lr.context_path), "%s/context", dir);
+	if (!level_context_read(lr.context_path, &lr.before, lr.text,
+				sizeof(lr.text))) {
+		printf("race: context read \"%.150s\"\n", lr.text);
 		return 1;
 	}
-	if (lr->before.level != lr->before.writes % 3) {
+	if (lr.before.level != lr.before.writes % 3) {
 		printf("race: context says writes: %ld, debug_level: %ld; start from a fresh module\n",
-		       lr->before.writes, lr->before.level);
+		       lr.before.writes, lr.before.level);
 		return 1;
 	}
-	race = race_new(max_ms);
-	if (!race || race_run(race, level_race_writer, level_race_reader, lr))
+	race = race_new(RACE_MAX_MS);
+	if (!race || race_run(race, level_race_writer, level_race_reader, &lr))
 		return 1;
-	if (!level_context_read(lr->context_path, &after, text, sizeof(text))) {
+	if (!level_context_read(lr.context_path, &after, text, sizeof(text))) {
 		printf("race: context read \"%.150s\"\n", text);
 		return 1;
 	}
-	if (after.writes - lr->before.writes != race->changes ||
-	    after.reads - lr->before.reads != race_reads(race)) {
+	if (after.writes - lr.before.writes != race->changes ||
+	    after.reads - lr.before.reads != race_reads(race)) {
 		printf("race: %ld writes and %ld reads of debug_level made, the context counted %ld and %ld\n",
 		       race->changes, race_reads(race),
-		       after.writes - lr->before.writes,
-		       after.reads - lr->before.reads);
+		       after.writes - lr.before.writes,
+		       after.reads - lr.before.reads);
 		return 1;
 	}
 	printf("ok: %ld writes, %ld reads\n", race->changes, race_reads(race));
@@ -379,6 +371,6 @@ int main(int argc, char **argv)
 		return do_read(argv[2], atoi(argv[3]));
 	}
 	if (argc == 4 && !strcmp(argv[1], "race") && atol(argv[3]) > 0)
-		return level_race(argv[2], atol(argv[3]), RACE_MAX_MS);
+		return level_race(argv[2], atol(argv[3]));
 	return usage();
 }

@@ -36,17 +36,9 @@ struct target {
 static long read_count(const char *dir, const char *name)
 {
 	char path[300], buf[32];
-	long value = -1;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (reread(fd, buf, sizeof(buf)) > 0)
-		value = strtol(buf, NULL, 10);
-	close(fd);
-	return value;
+	return read_path(path, buf, sizeof(buf)) > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 static void writer(struct race *race, int id, void *arg)

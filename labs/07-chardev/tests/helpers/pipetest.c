@@ -50,7 +50,8 @@
  * Exit status: 0 when everything was as expected, 1 when not (with a line
  * saying what), 2 on bad usage, 3 when a time limit ran out.
  */
-#define _GNU_SOURCE
+#include "kcl-race.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -750,24 +751,6 @@ static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
 
 /* --- records -------------------------------------------------------------- */
 
-/*
- * Pin the calling process to CPU index modulo the CPUs there are: the
- * records' readers and writers then run on every CPU at once, and a copy
- * made without the lock meets another one.
- */
-static void pin_to_cpu(int index)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-
-	if (cpus < 1)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(index % cpus, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("sched_setaffinity: %s", strerror(errno));
-}
-
 struct shared {
 	int consumed;		/* records read, by all readers */
 	int failed;
@@ -896,7 +879,10 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	for (r = 0; r < readers; r++) {
 		rpids[r] = fork_child();
 		if (rpids[r] == 0) {
-			pin_to_cpu(r);
+			/* readers and writers spread over the CPUs: a
+			 * copy made without the lock meets another one */
+			if (pin_to_cpu(r))
+				die("sched_setaffinity: %s", strerror(errno));
 			reader_loop(fd, r);
 		}
 	}
@@ -907,7 +893,8 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	for (w = 0; w < writers; w++) {
 		wpids[w] = fork_child();
 		if (wpids[w] == 0) {
-			pin_to_cpu(w);
+			if (pin_to_cpu(w))
+				die("sched_setaffinity: %s", strerror(errno));
 			writer_loop(fd, w);
 		}
 	}
