@@ -21,12 +21,13 @@ lab_id=$(basename "$lab_dir")
 # extended regex for the report's first line. A report fails the test it is
 # charged to (unless LAB_EXPECTED_SPLATS allows it there) and the lab's
 # clean-kernel check. CHARGED TO: "running", the test during which it
-# appears; "loader", the test that last loaded a lab module: kmemleak finds
-# a leak when the module is unloaded, maybe only after the tests. The first
-# kind that matches names a line, so the specific kinds come first.
+# appears; "allocator", the test whose process allocated the object the
+# report is about (its "comm ..., pid N" line): kmemleak looks for leaks once
+# the tests are over. The first kind that matches names a line, so the
+# specific kinds come first.
 KERNEL_REPORTS='
 kasan|running|BUG: KASAN: 
-kmemleak|loader|unreferenced object 0x[0-9a-f]+ \(size [0-9]+\)
+kmemleak|allocator|unreferenced object 0x[0-9a-f]+ \(size [0-9]+\)
 lockdep|running|WARNING: (possible .*(locking|lock inversion)|inconsistent lock state|suspicious RCU usage|.*lock held|bad unlock balance|held lock freed|.*lock order detected)
 atomic-sleep|running|BUG: (sleeping function called from invalid context|scheduling while atomic)
 ubsan|running|UBSAN: 
@@ -73,7 +74,7 @@ header() {
 # carry the run's token; lines without it are ordinary log lines, whoever
 # wrote them. markers RUN: the markers of the run's kernel log (stdin), in
 # order, one per line, with
-# fields separated by \037: "begin,,TAINT", "test,NAME,TAINT,NUMBER",
+# fields separated by \037: "begin,,TAINT", "test,NAME,TAINT,NUMBER,PID",
 # "end,,TAINT" and "stuck,NUMBER", TAINT being /proc/sys/kernel/tainted at that point.
 markers() {
 	awk -v tok="$(run_token "$1")" -v OFS='\037' '
@@ -81,9 +82,9 @@ markers() {
 			split(substr($0, RSTART), w, " ")
 			print w[4], "", w[7]
 		}
-		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+( pid [0-9]+)?: ") {
 			split(substr($0, RSTART), w, " ")
-			print "test", substr($0, RSTART + RLENGTH), w[5] + 0, w[2]
+			print "test", substr($0, RSTART + RLENGTH), w[5] + 0, w[2], (w[6] == "pid") ? w[7] + 0 : ""
 		}
 		match($0, "kcl: test [0-9]+ " tok " stuck ") {
 			split(substr($0, RSTART), w, " ")
@@ -120,7 +121,7 @@ attributed_log() {
 	awk -v tok="$(run_token "$1")" '
 		$0 ~ "kcl: lab tests begin " tok " " { started = 1; next }
 		!started { next }
-		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+: ") {
+		match($0, "kcl-test [0-9]+ " tok " tainted [0-9]+( pid [0-9]+)?: ") {
 			test = substr($0, RSTART + RLENGTH)
 			print test "\t"
 			next
@@ -148,14 +149,22 @@ flooding_tests() {
 # "EXPECTED<TAB>TEST<TAB>LINE<TAB>KIND<TAB>NUMBER": TEST the test it is
 # charged to (KERNEL_REPORTS), NUMBER the line's number in the log, EXPECTED
 # "expected" when an entry of LAB_EXPECTED_SPLATS ("test name|extended
-# regex") allows the line during that test, else "unexpected". A kmemleak
-# report counts only when its backtrace names a lab module: the object was
-# allocated by the lab's code (or on its behalf), and the kernel's own
-# objects in flight during a scan are not the student's doing.
+# regex") allows the line during that test, else "unexpected".
+#
+#   classified_splats PIDS
+#
+# PIDS: the first pid of each test, "PID<TAB>NAME" in the order of the run (pids rise
+# through it). A kmemleak report counts only when its backtrace names a lab
+# module: the object was allocated by the lab's code (or on its behalf),
+# and the kernel's own objects in flight during a scan are not the
+# student's doing.
 classified_splats() {
-	awk -F '\t' -v reports="$KERNEL_REPORTS" -v expected="$LAB_EXPECTED_SPLATS" \
-		-v tok="$(run_token "$1")" -v modules="$LAB_MODULES" '
+	# regexes reach awk through ENVIRON: -v turns "\(" into "(" in gawk
+	KCL_REPORTS=$KERNEL_REPORTS KCL_EXPECTED=$LAB_EXPECTED_SPLATS \
+		awk -F '\t' -v modules="$LAB_MODULES" -v pids="$1" '
 		BEGIN {
+			reports = ENVIRON["KCL_REPORTS"]
+			expected = ENVIRON["KCL_EXPECTED"]
 			n = split(expected, lines, "\n")
 			for (i = 1; i <= n; i++) {
 				if (lines[i] !~ /\|/) continue
@@ -173,33 +182,53 @@ classified_splats() {
 				charged[kinds] = f[2]
 				evidence[kinds] = substr(lines[i], length(f[1] f[2]) + 3)
 			}
+			tests = split(pids, lines, "\n")
+			for (i = 1; i <= tests; i++) {
+				first_pid[i] = substr(lines[i], 1, index(lines[i], "\t") - 1) + 0
+				test_of_pid[i] = substr(lines[i], index(lines[i], "\t") + 1)
+			}
 		}
 		# a leak report: its lines, indented, follow its first
 		leak != "" && $2 ~ /^(\[[ 0-9.]*\] )?(kmemleak: )?  / {
+			if (match($2, /comm ".*", pid [0-9]+/)) {
+				n = split(substr($2, RSTART, RLENGTH), f, " ")
+				leak_test = allocator(f[n] + 0, leak_test)
+			}
 			if (!leak_ours)
 				for (m in lab_module)
 					if (index($2, "[" m "]")) leak_ours = 1
 			next
 		}
 		leak != "" { flush_leak() }
-		$2 ~ ("kcl: module [A-Za-z0-9_]+ " tok " (loaded at|did not load)") { loader = $1; next }
 		{
 			for (k = 1; k <= kinds; k++) {
 				if ($2 !~ evidence[k]) continue
-				test = (charged[k] == "loader" && loader != "") ? loader : $1
-				ok = ((test in allowed) && $2 ~ allowed[test]) ? "expected" : "unexpected"
-				line = ok "\t" test "\t" $2 "\t" kind[k] "\t" NR
-				if (kind[k] == "kmemleak") {
-					leak = line
+				if (charged[k] == "allocator") {
+					leak = $2
+					leak_test = $1
+					leak_kind = kind[k]
+					leak_nr = NR
 					leak_ours = 0
 				} else {
-					print line
+					print verdict($1, $2) "\t" $1 "\t" $2 "\t" kind[k] "\t" NR
 				}
 				break
 			}
 		}
+		function verdict(test, line) {
+			return ((test in allowed) && line ~ allowed[test]) ? "expected" : "unexpected"
+		}
+		# the test whose pids hold PID; OTHERWISE for a pid before the
+		# first test (a kernel thread) or 0 (an interrupt)
+		function allocator(pid, otherwise,    i) {
+			if (pid <= 0) return otherwise
+			for (i = tests; i >= 1; i--)
+				if (first_pid[i] > 0 && first_pid[i] <= pid) return test_of_pid[i]
+			return otherwise
+		}
 		function flush_leak() {
-			if (leak_ours) print leak
+			if (leak_ours)
+				print verdict(leak_test, leak) "\t" leak_test "\t" leak "\t" leak_kind "\t" leak_nr
 			leak = ""
 		}
 		END { if (leak != "") flush_leak() }'
@@ -239,7 +268,8 @@ tap_results() {
 # happened, where (the RIP line names the faulting function), the taint
 # line, and the call trace, innermost first.
 splat_digest() {
-	sed 's/^\[[ 0-9.]*\] //; s/^kmemleak: //' | awk -v splat="$SPLAT" '
+	sed 's/^\[[ 0-9.]*\] //; s/^kmemleak: //' | KCL_SPLAT=$SPLAT awk '
+		BEGIN { splat = ENVIRON["KCL_SPLAT"] }
 		!head && $0 ~ splat { head = $0; next }
 		!head { next }
 		# the kernel code segment: a report without a fault (KASAN, a
@@ -298,8 +328,9 @@ taint_letters() {
 # running last and the first line of trouble (a panic, Oops, lockup...) seen
 # during the tests; for a VM that crashed or ran out of time.
 console_end() {
-	kernel_log_of "$1" console | attributed_log "$1" | awk -F '\t' \
-		-v splat="$SPLAT|soft lockup|hung_task|blocked for more than" '
+	kernel_log_of "$1" console | attributed_log "$1" |
+		KCL_SPLAT="$SPLAT|soft lockup|hung_task|blocked for more than" awk -F '\t' '
+		BEGIN { splat = ENVIRON["KCL_SPLAT"] }
 		{ test = $1 }
 		head == "" && $2 ~ splat { head = $2; sub(/^\[[ 0-9.]*\] /, "", head) }
 		END { print test "\t" head }'
@@ -357,7 +388,9 @@ judge_run() {
 	tap=$(tap_results "$run")
 	klog=$(kernel_log_of "$run" "$log_source" | symbolize_log "$work/symbols" "$(run_token "$run")")
 	attributed=$(attributed_log "$run" <<<"$klog")
-	classified=$(classified_splats "$run" <<<"$attributed")
+	marks=$(markers "$run" <<<"$klog")
+	classified=$(classified_splats "$(awk -F '\037' '$1 == "test" && $5 != "" { print $5 "\t" $2 }' <<<"$marks")" \
+		<<<"$attributed")
 	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
@@ -366,8 +399,7 @@ judge_run() {
 	# the next marker, the last against the taint after the final unload.
 	# Without markers (a flood pushed them out of the ring buffer) all taint
 	# beyond O/E counts.
-	marks=$(markers "$run" <<<"$klog")
-	while IFS=$'\037' read -r kind name taint number; do
+	while IFS=$'\037' read -r kind name taint number _; do
 		case $kind in
 		stuck)
 			killed=$(jq --arg n "${name_of[$name]:-test $name}" '. + [$n]' <<<"$killed")

@@ -58,12 +58,17 @@ kcl_load_vm
 # init_on_alloc=0 slub_debug=FZPU: memory nobody wrote is not zero (Debian
 # zeroes every allocation) but a poison pattern, and a write past an
 # allocation's end hits a checked red zone; all labs grade as fast with them.
+# Not on the debug kernel: KASAN checks every access against red zones of its
+# own and records where each object was allocated and freed, and slub_debug
+# there made each allocation and free trip KASAN (its checks read the red
+# zones), measured: 300 fork+exec cycles 42 s with it, 29 s without.
 cmdline="console=ttyS0 quiet panic=-1 printk.devkmsg=on cryptomgr.notests"
 cmdline+=" rcupdate.rcu_expedited=1 softlockup_panic=1 watchdog_thresh=5"
-cmdline+=" init_on_alloc=0 slub_debug=FZPU"
+cmdline+=" init_on_alloc=0"
+[[ $KCL_SERIES == *-debug ]] || cmdline+=" slub_debug=FZPU"
 # The debug kernel: kmemleak prints each leak it finds with its backtrace
-# (the grader scans after every rmmod), and KASAN reports every bad access,
-# not only the first.
+# (the grader scans once, when the tests are over), and KASAN reports every
+# bad access, not only the first.
 [[ $KCL_SERIES == *-debug ]] && cmdline+=" kmemleak.verbose=1 kasan_multi_shot"
 
 # machine_for BOOT_MODE: the machine, in the array machine; the saved VM and

@@ -4,8 +4,8 @@
 #
 # A report about a module that is still loaded names its functions
 # ("ctx_write+0x45/0x90 [procfs_lab]"); one that comes after the module was
-# unloaded (a kmemleak leak, found by the scan that follows each rmmod on the
-# debug kernel) has only raw addresses ("0xffffffffc0201a4b"). The guest
+# unloaded (a kmemleak leak, found by the scan at the end of a run on the debug
+# kernel) has only raw addresses ("0xffffffffc0201a4b"). The guest
 # writes where each section of a lab module was loaded to the kernel log at
 # insmod (grader/guest/kmemleak-module: "kcl: module NAME TOKEN loaded at
 # .text ADDRESS .init.text ADDRESS ..."), and grader/build.sh keeps each
@@ -14,25 +14,25 @@
 
 # symbol_map SYMBOLS_DIR TOKEN: from the kernel log (stdin), one line per
 # loaded section: "START END MODULE SECTION", the addresses in hex without
-# 0x, the last load of each module winning.
+# 0x, the latest load first (the debug kernel looks for leaks once the
+# tests are over: a leak may come from any load of the module, and one
+# that landed elsewhere still names its functions).
 symbol_map() {
-	local dir=$1 token=$2 name section start size
-	local -A loaded=()
+	local dir=$1 token=$2 name section start
+	local -A size_of=()
 	while read -r name section start; do
-		loaded[$name $section]=$start
+		[[ -f $dir/$name.ko.debug ]] || continue
+		[[ -v "size_of[$name $section]" ]] ||
+			size_of[$name $section]=$(readelf -S -W "$dir/$name.ko.debug" 2>/dev/null |
+				awk -v s="$section" '{ sub(/^ *\[ *[0-9]+\] */, "") } $1 == s { print $5; exit }')
+		[[ -n ${size_of[$name $section]} ]] || continue
+		start=${start#0x}
+		printf '%s %x %s %s\n' "$start" $((16#$start + 16#${size_of[$name $section]})) "$name" "$section"
 	done < <(awk -v tok="$token" '
 		match($0, "kcl: module [A-Za-z0-9_]+ " tok " loaded at") {
 			n = split(substr($0, RSTART), w, " ")
 			for (i = 7; i < n; i += 2) print w[3], w[i], w[i + 1]
-		}')
-	for key in "${!loaded[@]}"; do
-		name=${key% *} section=${key#* } start=${loaded[$key]#0x}
-		[[ -f $dir/$name.ko.debug ]] || continue
-		size=$(readelf -S -W "$dir/$name.ko.debug" 2>/dev/null |
-			awk -v s="$section" '{ sub(/^ *\[ *[0-9]+\] */, "") } $1 == s { print $5; exit }')
-		[[ -n $size ]] || continue
-		printf '%s %x %s %s\n' "$start" $((16#$start + 16#$size)) "$name" "$section"
-	done
+		}' | tac | awk '!seen[$0]++')
 }
 
 # symbolize_log SYMBOLS_DIR TOKEN: the kernel log (stdin) with each raw

@@ -13,18 +13,17 @@
 declare -F assert_success >/dev/null || source /usr/lib/bats/kcl/assert-libs.bash
 
 LAB_DIR=${LAB_DIR:-/lab}
-# The debug kernel: what the last test's unload leaked is looked for now,
-# before this test's marker, so that it shows in the last test's kernel log
-# (grader/guest/kmemleak-module); rmmod in a test leaves the scan for then.
+# The debug kernel: the run looks for leaks once, when its tests are over
+# (grader/guest/kmemleak-module), not at each rmmod.
 export KCL_LEAK_SCAN_LATER=1
-if [[ -e /run/kcl/leak-scan ]]; then
-	leak-scan
-fi
-# The marker carries the run's token (see guest/init) and the taint flags at
-# the start of the test; the grader derives what each test tainted.
+# The marker carries the run's token (see guest/init), the taint flags at
+# the start of the test, from which the grader derives what each test
+# tainted, and the test's pid: every process of the test comes after it, and
+# a leak found at the end of the run is charged to the test whose pids hold
+# the one that allocated it.
 KCL_TEST_MARK="kcl-test $BATS_SUITE_TEST_NUMBER ${KCL_MARK_TOKEN:-manual}"
 read -r kcl_tainted </proc/sys/kernel/tainted
-echo "$KCL_TEST_MARK tainted $kcl_tainted: $BATS_TEST_DESCRIPTION" >/dev/kmsg
+echo "$KCL_TEST_MARK tainted $kcl_tainted pid $BASHPID: $BATS_TEST_DESCRIPTION" >/dev/kmsg
 # which test runs now, for the guest's watchdog of stuck tests
 echo "$BATS_SUITE_TEST_NUMBER $BASHPID" >/run/kcl/current
 
