@@ -29,6 +29,7 @@ help:
 	@echo
 	@echo "  make deps                 install the Debian packages the kit needs (once, uses sudo)"
 	@echo "  make grade [LAB=01]       build, boot and test labs; report in build/report.{json,xml}"
+	@echo "                            (another SRC: in build/graded-NAME/)"
 	@echo "        [SRC=skeletons|solutions|DIR] [KERNEL=6.12|6.1|6.12-debug]"
 	@echo "        [ACCEL=kvm|tcg] [VM_CPUS=N] [JOBS=N]"
 	@echo "        [EXTRA_TESTS=DIR]         add an instructor's hidden tests (DIR/NN-name/*.bats)"

@@ -52,6 +52,11 @@ TEST_LOG_LINES=15
 LAB_LOG_LINES=200
 # Kernel-console lines one test may write before it counts as a flood.
 FLOOD_LINES=2000
+# Whom a report during rmmod is charged to: the unload check, not a test.
+UNLOAD_CHARGE="(unloading a module)"
+# Two kernel-log lines that differ only in what matches this (CPU and pid
+# numbers, addresses, times) say the same thing: shown once, and counted.
+SAME_BUT_NUMBERS='0x[0-9a-f]+|[0-9]+'
 
 # section RUN NAME: section NAME of a run's result channel ("@@kcl NAME" up
 # to the next "@@kcl" line).
@@ -146,22 +151,25 @@ flooding_tests() {
 }
 
 # The report lines of an attributed log (stdin), one per line, as
-# "EXPECTED<TAB>TEST<TAB>LINE<TAB>KIND<TAB>NUMBER": TEST the test it is
-# charged to (KERNEL_REPORTS), NUMBER the line's number in the log, EXPECTED
-# "expected" when an entry of LAB_EXPECTED_SPLATS ("test name|extended
-# regex") allows the line during that test, else "unexpected".
+# "EXPECTED<TAB>CHARGED TO<TAB>LINE<TAB>KIND<TAB>NUMBER": CHARGED TO the test
+# it is charged to (KERNEL_REPORTS), or UNLOAD_CHARGE for a report whose
+# call trace runs through delete_module (rmmod: a test's teardown, or a
+# module's exit, is not what the test checks); NUMBER the line's number in
+# the log; EXPECTED "expected" when an entry of LAB_EXPECTED_SPLATS ("test
+# name|extended regex") allows the line during the test it appeared in,
+# else "unexpected".
 #
 #   classified_splats PIDS
 #
-# PIDS: the first pid of each test, "PID<TAB>NAME" in the order of the run (pids rise
-# through it). A kmemleak report counts only when its backtrace names a lab
-# module: the object was allocated by the lab's code (or on its behalf),
-# and the kernel's own objects in flight during a scan are not the
+# PIDS: the first pid of each test, "PID<TAB>NAME" in the order of the run
+# (pids rise through it). A kmemleak report counts only when its backtrace
+# names a lab module: the object was allocated by the lab's code (or on its
+# behalf), and the kernel's own objects in flight during a scan are not the
 # student's doing.
 classified_splats() {
 	# regexes reach awk through ENVIRON: -v turns "\(" into "(" in gawk
 	KCL_REPORTS=$KERNEL_REPORTS KCL_EXPECTED=$LAB_EXPECTED_SPLATS \
-		awk -F '\t' -v modules="$LAB_MODULES" -v pids="$1" '
+		awk -F '\t' -v modules="$LAB_MODULES" -v pids="$1" -v unload="$UNLOAD_CHARGE" '
 		BEGIN {
 			reports = ENVIRON["KCL_REPORTS"]
 			expected = ENVIRON["KCL_EXPECTED"]
@@ -188,32 +196,46 @@ classified_splats() {
 				test_of_pid[i] = substr(lines[i], index(lines[i], "\t") + 1)
 			}
 		}
-		# a leak report: its lines, indented, follow its first
-		leak != "" && $2 ~ /^(\[[ 0-9.]*\] )?(kmemleak: )?  / {
-			if (match($2, /comm ".*", pid [0-9]+/)) {
-				n = split(substr($2, RSTART, RLENGTH), f, " ")
-				leak_test = allocator(f[n] + 0, leak_test)
+		{ test_of[NR] = $1; text[NR] = $2 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				k = kind_of(text[i])
+				if (!k) continue
+				if (charged[k] == "allocator") leak(i, k)
+				else running(i, k)
 			}
-			if (!leak_ours)
-				for (m in lab_module)
-					if (index($2, "[" m "]")) leak_ours = 1
-			next
 		}
-		leak != "" { flush_leak() }
-		{
-			for (k = 1; k <= kinds; k++) {
-				if ($2 !~ evidence[k]) continue
-				if (charged[k] == "allocator") {
-					leak = $2
-					leak_test = $1
-					leak_kind = kind[k]
-					leak_nr = NR
-					leak_ours = 0
-				} else {
-					print verdict($1, $2) "\t" $1 "\t" $2 "\t" kind[k] "\t" NR
-				}
-				break
+		# the number of the first kind of report LINE heads, or 0
+		function kind_of(line,    k) {
+			for (k = 1; k <= kinds; k++)
+				if (line ~ evidence[k]) return k
+			return 0
+		}
+		function emit(i, k, test) {
+			print verdict(test_of[i], text[i]) "\t" test "\t" text[i] "\t" kind[k] "\t" i
+		}
+		# a report of the test running: its lines follow it in that test,
+		# up to the end of the trace or the next report
+		function running(i, k,    j, test) {
+			test = test_of[i]
+			for (j = i + 1; j <= NR && test_of[j] == test_of[i]; j++) {
+				if (text[j] ~ /---\[ end trace/ || kind_of(text[j])) break
+				if (text[j] ~ /[ _]delete_module[.+]/) test = unload
 			}
+			emit(i, k, test)
+		}
+		# a leak report: its lines, indented, follow its first
+		function leak(i, k,    j, test, ours, n, f, m) {
+			test = test_of[i]
+			for (j = i + 1; j <= NR && text[j] ~ /^(\[[ 0-9.]*\] )?(kmemleak: )?  /; j++) {
+				if (match(text[j], /comm ".*", pid [0-9]+/)) {
+					n = split(substr(text[j], RSTART, RLENGTH), f, " ")
+					test = allocator(f[n] + 0, test)
+				}
+				for (m in lab_module)
+					if (index(text[j], "[" m "]")) ours = 1
+			}
+			if (ours) emit(i, k, test)
 		}
 		function verdict(test, line) {
 			return ((test in allowed) && line ~ allowed[test]) ? "expected" : "unexpected"
@@ -225,13 +247,7 @@ classified_splats() {
 			for (i = tests; i >= 1; i--)
 				if (first_pid[i] > 0 && first_pid[i] <= pid) return test_of_pid[i]
 			return otherwise
-		}
-		function flush_leak() {
-			if (leak_ours)
-				print verdict(leak_test, leak) "\t" leak_test "\t" leak "\t" leak_kind "\t" leak_nr
-			leak = ""
-		}
-		END { if (leak != "") flush_leak() }'
+		}'
 }
 
 # The tests the lab declares, in order: a JSON array of {name, max_points,
@@ -307,10 +323,47 @@ splat_digest() {
 		}'
 }
 
-# Kernel log lines written during the test named $1, from an attributed log
-# (stdin).
+# The kernel log lines written during the test named $1, from an attributed
+# log (stdin), in brief: each kernel report by its first line only (its
+# digest says the rest), a report or line that comes again counted on the
+# first, and at most TEST_LOG_LINES lines, the last saying where the whole
+# log is ($2).
 test_kernel_log() {
-	awk -F '\t' -v name="$1" '$1 == name && $2 != "" { print $2 }'
+	KCL_SPLAT=$SPLAT KCL_NUMBERS=$SAME_BUT_NUMBERS \
+		awk -F '\t' -v name="$1" -v most="$TEST_LOG_LINES" -v whole="$2" '
+		BEGIN { splat = ENVIRON["KCL_SPLAT"]; numbers = ENVIRON["KCL_NUMBERS"] }
+		$1 != name || $2 == "" { next }
+		{ line = $2; sub(/^\[[ 0-9.]*\] /, "", line) }
+		# a report ends with its last stack, KASAN with a rule, kmemleak
+		# where its indented lines do
+		body == "kasan" { if (line ~ /^=+$/) body = ""; next }
+		body == "leak" && line ~ /^ / { next }
+		body == "other" { if (line ~ /<\/TASK>/) body = ""; next }
+		{ body = "" }
+		line ~ /^---\[ end trace|^=+$|^-+\[ cut here \]-+$/ { next }
+		line ~ splat {
+			body = line ~ /KASAN/ ? "kasan" : line ~ /^unreferenced object/ ? "leak" : "other"
+			keep(line, 1)
+			next
+		}
+		{ keep(line) }
+		# a line that came before, but for numbers that change (CPU, pid,
+		# addresses), is counted, not shown
+		function keep(line, is_report,    key) {
+			key = line
+			gsub(numbers, "N", key)
+			if (key in seen) { again[seen[key]]++; return }
+			seen[key] = ++kept
+			text[kept] = line
+			report[kept] = is_report
+		}
+		END {
+			for (i = 1; i <= kept && i <= most; i++) {
+				print text[i]
+				if (again[i]) print "  (the same " (report[i] ? "report" : "line") " " again[i] " more time" (again[i] > 1 ? "s" : "") ")"
+			}
+			if (kept > most) print "[... " kept - most " more: the whole log is " whole "]"
+		}'
 }
 
 # taint_letters BITS: the kernel's letters for taint bits, e.g. "D W".
@@ -360,7 +413,7 @@ unexpected_leftovers() {
 judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
 	local marks kind name taint number prev_name="" prev_taint="" new bits
-	local log_source klog
+	local log_source klog digest
 	local -A taint_of=() name_of=()
 	local bad_taints="" stuck leftovers floods killed='[]' where=""
 	local evidence="" events='{}' logs='{}' taints='{}'
@@ -391,7 +444,19 @@ judge_run() {
 	marks=$(markers "$run" <<<"$klog")
 	classified=$(classified_splats "$(awk -F '\037' '$1 == "test" && $5 != "" { print $5 "\t" $2 }' <<<"$marks")" \
 		<<<"$attributed")
-	splats=$(awk -F '\t' '$1 == "unexpected" { print $3 }' <<<"$classified" | head -n 20)
+	# the unexpected reports, the same ones counted on the first
+	splats=$(KCL_NUMBERS=$SAME_BUT_NUMBERS awk -F '\t' '
+		BEGIN { numbers = ENVIRON["KCL_NUMBERS"] }
+		$1 != "unexpected" { next }
+		{ key = $3; gsub(numbers, "N", key) }
+		!(key in times) { order[++kinds] = key; first[key] = $3 }
+		{ times[key]++ }
+		END {
+			for (i = 1; i <= kinds && i <= 20; i++) {
+				more = times[order[i]] - 1
+				print first[order[i]] (more ? "  (and " more " more like it)" : "")
+			}
+		}' <<<"$classified")
 	tainted=$(header "$run" tainted)
 	tainted=${tainted:-0}
 
@@ -435,21 +500,32 @@ judge_run() {
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
 		logs=$(jq --arg n "$name" \
-			--arg log "$(test_kernel_log "$name" <<<"$attributed" | tail -n "$TEST_LOG_LINES")" \
+			--arg log "$(test_kernel_log "$name" "${run#"$KCL_ROOT/"}/console.log" <<<"$attributed")" \
 			'. + {($n): $log}' <<<"$logs")
 	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
 	# Every test a kernel report is charged to gets a digest of its first
-	# one, and fails unless the report was expected there.
+	# one, and fails unless the report was expected there. An expected
+	# report is one the lab makes the kernel write so that the student
+	# reads it: its digest would give the answer away, so it says where
+	# to read it instead.
 	while IFS=$'\t' read -r expected name _ kind number; do
 		[[ -n $name ]] || continue
+		if [[ $expected == expected ]]; then
+			digest="the kernel wrote a report ($kind) here, as this test"
+			digest+=" expects: read it yourself, with dmesg in make boot"
+			digest+=" LAB=${lab_id%%-*}, or in ${run#"$KCL_ROOT/"}/console.log"
+		else
+			digest=$(sed -n "$number,$((number + 79))p" <<<"$attributed" | cut -f 2- | splat_digest)
+		fi
 		events=$(jq --arg n "$name" --arg kind "$kind" --arg expected "$expected" \
-			--arg digest "$(tail -n "+$number" <<<"$attributed" | head -n 80 | cut -f 2- | splat_digest)" \
+			--arg digest "$digest" \
 			'. + {($n): {digest: $digest, kind: $kind, expected: ($expected == "expected")}}' \
 			<<<"$events")
 	done < <(awk -F '\t' 'NF && !seen[$2]++' <<<"$classified")
 	jq -n --arg outcome "$outcome" --arg kernel "$(header "$run" begin)" \
 		--argjson tap "$tap" --argjson logs "$logs" --argjson events "$events" \
 		--argjson taints "$taints" --argjson killed "$killed" \
+		--arg unload "$UNLOAD_CHARGE" \
 		--arg splats "$splats" --arg bad_taints "${bad_taints%$'\n'}" \
 		--arg floods "$floods" --arg leftovers "$leftovers" \
 		--arg stuck "$stuck" --arg evidence "$evidence" --arg where "$where" \
@@ -465,6 +541,7 @@ judge_run() {
 			else {} end)
 			+ (if ($taints[.name] // "") != ""
 			then {taint: $taints[.name]} else {} end)],
+		 unload_event: ($events[$unload] | if . and (.expected | not) then .digest else "" end),
 		 killed: $killed, splats: $splats, bad_taints: $bad_taints,
 		 floods: $floods, leftovers: $leftovers,
 		 stuck: $stuck, log: $log}'
@@ -502,9 +579,29 @@ if [[ $build_status != ok ]]; then
 	exit 0
 fi
 
-sparse="" checkpatch=""
-[[ -f $work/sparse.log ]] && sparse=$(<"$work/sparse.log")
-[[ -f $work/checkpatch.log ]] && checkpatch=$(<"$work/checkpatch.log")
+# own_findings LOG: the findings of a static check ("FILE:LINE:...") on the
+# lines the student wrote: those diff does not align with a line of the
+# same file in skeletons/, so that a finding on given code, or on a TODO's
+# stub the student has not replaced yet, is not theirs to fix.
+own_findings() {
+	local finding file line
+	local -A written=()
+	[[ -f $1 ]] || return 0
+	while IFS= read -r finding; do
+		file=${finding%%:*} line=${finding#*:}
+		line=${line%%:*}
+		if [[ -f $KCL_ROOT/skeletons/$lab_id/$file && -f $work/src/$file ]]; then
+			[[ -v "written[$file]" ]] || written[$file]=" $(diff \
+				--old-line-format= --unchanged-line-format= --new-line-format='%dn ' \
+				"$KCL_ROOT/skeletons/$lab_id/$file" "$work/src/$file" || true)"
+			[[ ${written[$file]} == *" $line "* ]] || continue
+		fi
+		printf '%s\n' "$finding"
+	done <"$1"
+}
+
+sparse=$(own_findings "$work/sparse.log")
+checkpatch=$(own_findings "$work/checkpatch.log")
 # each run's JSON, read by the jq below as one array (--slurpfile)
 for run in "$work"/run-*/; do judge_run "${run%/}"; done >"$work/runs.json"
 
@@ -515,7 +612,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	--argjson unload_points "$CHECK_UNLOAD_POINTS" \
 	--argjson flood_lines "$FLOOD_LINES" \
 	--arg sparse "$sparse" --arg checkpatch "$checkpatch" \
-	--arg filter "${TEST_FILTER:-}" \
+	--arg filter "${TEST_FILTER:-}" --arg numbers "$SAME_BUT_NUMBERS" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
 	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
@@ -540,17 +637,26 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 		  else ($r.result | if $r.kernel_report then "fail" else . end) as $result
 			| $t + {result: $result, ms: $r.ms,
 			points: (if $result == "pass" then $t.max_points else 0 end),
-			message: ((if $r.result == "fail" then
+			message: (if $r.result == "fail" then
 				($r.message + (if $r.note != "" then $r.note + "\n" else "" end))
-				else "" end)
-				+ (if $r.kernel_report then
-				"the kernel reported a problem (\($r.kernel_report)) charged to this test:\n"
-				+ $r.kernel_event + "\n" else "" end))}
+				else "" end)}
 			+ (if $r.kernel_report then {kernel_report: $r.kernel_report} else {} end)
 			+ (if $r.kernel_log then {kernel_log: $r.kernel_log} else {} end)
 			+ (if $r.kernel_event then {kernel_event: $r.kernel_event} else {} end)
 			+ (if $r.taint then {taint: $r.taint} else {} end)
 		  end]
+	# a kernel report is shown once, where it first came; a later test
+	# whose report differs only in numbers (CPU, pid, addresses) names it
+	| reduce .[] as $t ({first: {}, tests: []};
+		(($t.kernel_event // "") | gsub($numbers; "N")) as $key
+		| .first[$key] as $first
+		| if ($t.kernel_report | not) then .tests += [$t]
+		  elif $first then .tests += [$t | .message +=
+			"the kernel reported the same problem (\(.kernel_report)) as in \"\($first)\"\n"]
+		  else .first[$key] = $t.name | .tests += [$t | .message +=
+			"the kernel reported a problem (\(.kernel_report)) charged to this test:\n"
+			+ .kernel_event + "\n"] end)
+	| .tests
 	# the assertion of a hidden test would show its source to the student
 	| map(if .hidden and .result == "fail"
 		then .message = "a hidden test: its details are for the instructor" else . end)
@@ -561,6 +667,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	| ([$runs[].floods | lines[] | split("\t") | "\"\(.[0])\": \(.[1]) lines"]) as $floods
 	| ([$runs[].stuck | select(. != "")] | join(" ")) as $stuck
 	| ([$runs[].leftovers | lines[]]) as $leftovers
+	| ([$runs[].unload_event | select(. != "")][0] // "") as $unload_event
 	| [{name: "kernel log stays clean (no Oops, BUG, WARNING or panic; no taint beyond O/E)",
 		max_points: $clean_points,
 		result: (if $ran and $splats == "" and $bad_taints == "" and ($floods | length) == 0
@@ -572,10 +679,12 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 			| join("\n"))},
 	   {name: ("modules unload cleanly after the tests (" + $modules + ")"),
 		max_points: $unload_points,
-		result: (if $ran and $stuck == "" and ($leftovers | length) == 0 then "pass" else "fail" end),
+		result: (if $ran and $stuck == "" and ($leftovers | length) == 0 and $unload_event == ""
+			then "pass" else "fail" end),
 		message: ([if ($ran | not) then not_run("") else empty end,
 			if $stuck != "" then "rmmod failed for: " + $stuck else empty end,
-			if ($leftovers | length) > 0 then "left behind after the modules were unloaded:\n" + ($leftovers | join("\n")) else empty end]
+			if ($leftovers | length) > 0 then "left behind after the modules were unloaded:\n" + ($leftovers | join("\n")) else empty end,
+			if $unload_event != "" then "the kernel complained while a module was unloaded (rmmod, in a test or its teardown):\n" + $unload_event else empty end]
 			| join("\n"))}]
 	| map(. + {points: (if .result == "pass" then .max_points else 0 end)}) as $checks
 	| ($tests + $checks) as $all

@@ -12,8 +12,20 @@ mode=$1 file=$2
 
 case $mode in
 lab)
-	jq -r '
+	jq -r --arg file "$file" '
 	def indent($n): split("\n") | map(select(length > 0) | ($n * " ") + .) | join("\n");
+	# a long message keeps its first lines, the lines bats-assert marks
+	# with ">" (the cause) and their neighbours, and its last lines
+	def brief($n): split("\n") as $l | ($l | length) as $len
+		| if $len <= $n then . else
+		  [range(0; $len) | . as $i | select($i < $n - 10 or $i >= $len - 3
+			or any($l[([$i - 1, 0] | max):($i + 2)][]; startswith(">")))]
+		  | reduce .[] as $i ({prev: -1, out: []};
+			(if $i > .prev + 1
+			 then .out += ["[... \($i - .prev - 1) lines cut: the whole message is in \($file)]"]
+			 else . end)
+			| .out += [$l[$i]] | .prev = $i)
+		  | .out | join("\n") end;
 	"[\(.id)] \(.verdict | ascii_upcase)  \(.points)/\(.max_points) points  \(.seconds)s  \(.summary)",
 	(if (.warnings | length) > 0 then
 		"   compiler warnings (\(.warnings | length)):\n" + (.warnings[:10] | join("\n") | indent(5))
@@ -26,8 +38,8 @@ lab)
 	(.tests[] | select(.result == "fail" or .kernel_event) |
 		(if .result == "fail" then "   FAIL \(if .hidden then "(hidden) " else "" end)\(.name)  (0/\(.max_points))"
 		 else "   \(.result | ascii_upcase) \(.name)  (\(.points)/\(.max_points))" end),
-		(.message | indent(7) | select(length > 0)),
-		(if .kernel_event then "       the kernel complained during this test:\n" + (.kernel_event | indent(9))
+		(.message | brief(30) | indent(7) | select(length > 0)),
+		(if .kernel_event and (.kernel_report | not) then .kernel_event | indent(7)
 		 else empty end),
 		(if .kernel_log and .result == "fail" then "       kernel log during this test:\n" + (.kernel_log | indent(9))
 		 else empty end)),

@@ -239,6 +239,37 @@ kcl_lab_test_files() {
 	return 0
 }
 
+# kcl_check_hidden_tests DIR: what is wrong with an instructor's hidden
+# tests (DIR/NN-name/*.bats), one line per problem naming the file and the
+# test; nothing when they are fine. A test without "# points: N" would
+# count nothing, and a file bash cannot parse would fail in the VM with no
+# test to charge; both are the instructor's to fix, before any grading.
+# The syntax check reads each "@test ... {" line as a function's head, as
+# bats itself does, so bash's line numbers are the file's.
+kcl_check_hidden_tests() {
+	local file
+	for file in "$1"/[0-9][0-9]-*/*.bats; do
+		[[ -f $file ]] || continue
+		grep -q '^@test ' "$file" || echo "$file: no @test in it"
+		awk -v file="$file" '
+			/^# points: [0-9]+ *$/ { points = 1; next }
+			/^@test / {
+				if ($0 !~ /^@test +".*" *\{ *$/)
+					print file ":" NR ": not a bats test line: " $0
+				else if (!points) {
+					name = $0
+					sub(/^@test +/, "", name)
+					sub(/ *\{ *$/, "", name)
+					print file ":" NR ": test " name " has no \"# points: N\" line above it"
+				}
+				points = 0
+			}' "$file"
+		sed -E 's/^@test .*\{ *$/kcl_hidden_test() {/' "$file" |
+			bash -n 2>&1 | sed "s|^bash: line |$file:|"
+	done
+	return 0
+}
+
 # The tests of bats files, in the same form.
 kcl_bats_tests() {
 	awk '

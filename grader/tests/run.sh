@@ -129,13 +129,15 @@ grade() {
 # Report line of one lab: "verdict points warnings".
 lab_result() {
 	jq -r --arg id "$2" '.labs[] | select(.id == $id) |
-		"\(.verdict) \(.points) \(.warnings | length)"' "$1/report.json"
+		"\(.verdict) \(.points) \(.warnings | length) \(.static // {} |
+			(.sparse // []) + (.checkpatch // []) | length)"' "$1/report.json"
 }
 
 lab_failures() {
 	jq -r --arg id "$2" '.labs[] | select(.id == $id) |
 		.summary, (.tests[] | select(.result == "fail") | "FAIL \(.name)\n\(.message)"),
-		(.build_log // empty)' "$1/report.json" | head -n 40
+		(.build_log // empty), (.static // {} | (.sparse // []) + (.checkpatch // []))[]' \
+		"$1/report.json" | head -n 40
 }
 
 # check_mutant SERIES LAB PATCH: grade the lab's solution with the patch
@@ -169,9 +171,10 @@ check_mutant() {
 # within FIXTURE_SECONDS (KVM seconds, scaled like every time limit).
 check_fixture() {
 	local series=$1 dir=$2 name tag src lab base patch start seconds bound
-	local line id expr skeleton verdicts="" problems="" console
+	local line id expr skeleton verdicts="" problems="" console longest
 	local FIXTURE_LABS FIXTURE_SECONDS FIXTURE_EXPECT FIXTURE_ENV="" FIXTURE_KERNEL=stock
-	local FIXTURE_MUST_NOT_EXIST="" FIXTURE_MAX_BYTES=""
+	local FIXTURE_MUST_NOT_EXIST="" FIXTURE_MAX_BYTES="" FIXTURE_MUTANT=""
+	local FIXTURE_REPORT_MATCH="" FIXTURE_REPORT_REFUTE="" FIXTURE_REPORT_MAX_LINES=""
 	name=$(basename "$dir")
 	tag=fixture-$series-$name
 	# shellcheck source=grader/tests/fixtures/panic-in-init/fixture.conf
@@ -183,7 +186,9 @@ check_fixture() {
 		base=solutions
 		[[ -f $dir/$lab.skeleton.patch ]] && base=skeletons
 		cp -r "$base/$lab" "$src/"
-		for patch in "$dir/$lab.patch" "$dir/$lab.skeleton.patch"; do
+		# FIXTURE_MUTANT: a mutant of the lab (labs/NN-name/mutants/) as the patch
+		for patch in "$dir/$lab.patch" "$dir/$lab.skeleton.patch" \
+			${FIXTURE_MUTANT:+"$KCL_ROOT/labs/$lab/mutants/$FIXTURE_MUTANT.patch"}; do
 			[[ -f $patch ]] || continue
 			patch -s -p1 -d "$src/$lab" <"$patch" >"$scratch/$tag.patch.log" 2>&1 || {
 				fail "kernel $series: fixture $name applies" "$(cat "$scratch/$tag.patch.log")"
@@ -229,6 +234,24 @@ check_fixture() {
 	if [[ -n $FIXTURE_MUST_NOT_EXIST && -e $FIXTURE_MUST_NOT_EXIST ]]; then
 		problems+="$FIXTURE_MUST_NOT_EXIST exists on the host"$'\n'
 	fi
+	# the report the student reads (grader/report.sh lab, in the grade's
+	# output): a line it must show, a pattern it must not, and at most
+	# FIXTURE_REPORT_MAX_LINES lines for any one test
+	if [[ -n $FIXTURE_REPORT_MATCH ]] && ! grep -qF -- "$FIXTURE_REPORT_MATCH" "$scratch/$tag.log"; then
+		problems+="the report does not show: $FIXTURE_REPORT_MATCH"$'\n'
+	fi
+	if [[ -n $FIXTURE_REPORT_REFUTE ]] && grep -qE -- "$FIXTURE_REPORT_REFUTE" "$scratch/$tag.log"; then
+		problems+="the report shows what it must not:"$'\n'"$(grep -E -- "$FIXTURE_REPORT_REFUTE" "$scratch/$tag.log")"$'\n'
+	fi
+	if [[ -n $FIXTURE_REPORT_MAX_LINES ]]; then
+		longest=$(awk '
+			/^   [A-Z]+ / { lines = 0; inside = 1 }
+			inside && /^   / { if (++lines > most) most = lines; next }
+			{ inside = 0 }
+			END { print most + 0 }' "$scratch/$tag.log")
+		((longest <= FIXTURE_REPORT_MAX_LINES)) ||
+			problems+="a test's report has $longest lines, more than $FIXTURE_REPORT_MAX_LINES"$'\n'
+	fi
 	if [[ -n $FIXTURE_MAX_BYTES ]]; then
 		for console in "$scratch/$tag"/work/*/run-*/console.log; do
 			(($(stat -c %s "$console") <= FIXTURE_MAX_BYTES)) ||
@@ -273,8 +296,21 @@ check_repeatable() {
 # of grader/tests/hidden-example: they add their points, the one that fails
 # costs its points, and no report shows its assertion.
 check_hidden_tests() {
-	local series=$1 tag=hidden-$1 expected got
+	local series=$1 tag=hidden-$1 expected got refusal
 	kcl_step "kernel $series: grading 01-hello with hidden tests"
+	# broken hidden tests: refused before any VM starts, file and test named
+	if refusal=$("$KCL_ROOT/grader/grade" --src solutions --lab 01 \
+		--extra-tests grader/tests/hidden-broken 2>&1); then
+		fail "kernel $series: broken hidden tests are refused" "the grader graded them"
+		return 1
+	fi
+	if grep -q 'no-points.bats:10: test "hidden: a test without points" has no' <<<"$refusal" &&
+		grep -q 'unparsable.bats:10: syntax error' <<<"$refusal"; then
+		pass "kernel $series: broken hidden tests are refused, with the file and the test"
+	else
+		fail "kernel $series: broken hidden tests are refused, with the file and the test" "$refusal"
+		return 1
+	fi
 	grade "$tag" --src solutions --lab 01 \
 		--extra-tests grader/tests/hidden-example || return 1
 	if grep -rq 'HIDDEN-ASSERTION' "$scratch/$tag/report.json" \
@@ -366,11 +402,11 @@ for series in $series_list; do
 	wait
 	if graded "solutions-$series"; then
 		for id in "${lab_ids[@]}"; do
-			read -r verdict points warnings < <(lab_result "$scratch/solutions-$series" "$id")
-			if [[ $verdict == pass && $points == 100 && $warnings == 0 ]]; then
-				pass "kernel $series: solution $id scores 100/100, no warnings"
+			read -r verdict points warnings findings < <(lab_result "$scratch/solutions-$series" "$id")
+			if [[ $verdict == pass && $points == 100 && $warnings == 0 && $findings == 0 ]]; then
+				pass "kernel $series: solution $id scores 100/100, no warnings, no static findings"
 			else
-				fail "kernel $series: solution $id scores 100/100, no warnings (got $verdict $points, $warnings warnings)" \
+				fail "kernel $series: solution $id scores 100/100, no warnings, no static findings (got $verdict $points, $warnings warnings, $findings findings)" \
 					"$(lab_failures "$scratch/solutions-$series" "$id")"
 			fi
 		done
@@ -378,11 +414,12 @@ for series in $series_list; do
 
 	if [[ $series != *-debug ]] && graded "skeletons-$series"; then
 		for id in "${lab_ids[@]}"; do
-			read -r verdict points warnings < <(lab_result "$scratch/skeletons-$series" "$id")
-			if [[ $verdict == fail && $points -lt 100 && $warnings == 0 ]]; then
-				pass "kernel $series: skeleton $id builds warning-free, runs, scores $points/100"
+			# the plain skeleton is all given code: no static finding is the student's
+			read -r verdict points warnings findings < <(lab_result "$scratch/skeletons-$series" "$id")
+			if [[ $verdict == fail && $points -lt 100 && $warnings == 0 && $findings == 0 ]]; then
+				pass "kernel $series: skeleton $id builds warning-free, runs, scores $points/100, no static findings"
 			else
-				fail "kernel $series: skeleton $id builds warning-free, runs, scores below 100 (got $verdict $points, $warnings warnings)" \
+				fail "kernel $series: skeleton $id builds warning-free, runs, scores below 100, no static findings (got $verdict $points, $warnings warnings, $findings findings)" \
 					"$(lab_failures "$scratch/skeletons-$series" "$id")"
 			fi
 		done

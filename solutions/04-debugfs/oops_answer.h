@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * oops_answer.h - lab 04, the Oops exercise: what you read in the Oops.
+ * Lab 04, the Oops exercise: what you read in the Oops.
  *
  * Load debugfs_lab with cause_an_oops=1, unload it, then read
  * /sys/kernel/debug/kcl_debugfs/threshold (see the lab README, task 11).

@@ -23,7 +23,8 @@ export KCL_LEAK_SCAN_LATER=1
 # the one that allocated it.
 KCL_TEST_MARK="kcl-test $BATS_SUITE_TEST_NUMBER ${KCL_MARK_TOKEN:-manual}"
 read -r kcl_tainted </proc/sys/kernel/tainted
-echo "$KCL_TEST_MARK tainted $kcl_tainted pid $BASHPID: $BATS_TEST_DESCRIPTION" >/dev/kmsg
+# at level 6 (info), under the console's level in make boot
+echo "<6>$KCL_TEST_MARK tainted $kcl_tainted pid $BASHPID: $BATS_TEST_DESCRIPTION" >/dev/kmsg
 # which test runs now, for the guest's watchdog of stuck tests
 echo "$BATS_SUITE_TEST_NUMBER $BASHPID" >/run/kcl/current
 

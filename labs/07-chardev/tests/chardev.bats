@@ -315,7 +315,7 @@ finish_bg() {
 }
 
 # points: 6
-@test "a byte wakes exactly one of several sleeping readers, and a reader that finds no data sleeps again instead of returning 0" {
+@test "each byte goes to exactly one of several sleeping readers, and a reader that finds no data sleeps again instead of returning 0" {
 	insmod "$MODULE"
 	# all on one CPU, where pipetest's real-time priority decides who runs
 	# first: its read gets the lock before any reader the byte wakes up
