@@ -69,7 +69,7 @@ seq 2: again"
 	assert_output "ok: 18 echoes, byte for byte"
 }
 
-# points: 7
+# points: 5
 @test "a bogus nlmsg_pid still gets the reply on the sending socket" {
 	insmod "$MOD"
 	run nlprobe raw-bogus-pid
@@ -88,7 +88,23 @@ nlmsg_pid of no socket: sender got echo of 7 bytes, seq 8"
 	assert_kernel_log "nlraw_lab: released netlink unit 31 (echoed 800, dropped 0)"
 }
 
-# points: 7
+# points: 3
+@test "an echo that cannot be sent to a full socket is not counted" {
+	local replies
+	insmod "$MOD"
+	run nlprobe raw-full 20
+	assert_success
+	assert_output --regexp '^20 echoes to a full socket: [0-9]+ replies$'
+	replies=${output##*: }
+	replies=${replies% replies}
+	# the socket did fill up: some echoes went, the others could not
+	assert [ "$replies" -gt 0 ]
+	assert [ "$replies" -lt 20 ]
+	rmmod nlraw_lab
+	assert_kernel_log "nlraw_lab: released netlink unit 31 (echoed $replies, dropped 0)"
+}
+
+# points: 6
 @test "malformed messages get no reply or an error, and the module still echoes" {
 	insmod "$MOD"
 	run nlprobe raw-malformed

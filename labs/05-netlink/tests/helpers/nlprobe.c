@@ -15,6 +15,9 @@
  *   nlprobe raw-malformed       short datagrams, lying nlmsg_len, bad
  *                               payloads, then one good echo
  *   nlprobe raw-ack             an echo with NLM_F_ACK, one without
+ *   nlprobe raw-full N          N echoes to a socket with a small receive
+ *                               buffer that nobody reads: how many replies
+ *                               the kernel could deliver
  *
  * Part (b), the generic netlink family kcl_genl (genl_lab):
  *   nlprobe genl-resolve        prints "kcl_genl id=ID version=V events=G",
@@ -480,6 +483,46 @@ static int raw_ack(void)
 	return 0;
 }
 
+/*
+ * Echoes the module cannot send: the sender's receive buffer is full (the
+ * kernel lets a socket take datagrams until what it holds passes
+ * SO_RCVBUF, then refuses the rest), so nlmsg_unicast() fails for the
+ * later ones. The kernel echoes before send() returns, so once every
+ * request is sent, what the socket holds is all that was delivered.
+ */
+static int raw_full(int count)
+{
+	static union buf req, rep;
+	char payload[1000];
+	int fd = nl_socket(KCL_NETLINK_UNIT);
+	int rcvbuf = 4096, replies = 0, i;
+	ssize_t n;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		die("set SO_RCVBUF", errno);
+	memset(payload, 'f', sizeof(payload) - 1);
+	payload[sizeof(payload) - 1] = '\0';
+	for (i = 0; i < count; i++) {
+		raw_msg(&req, KCL_RAW_ECHO, NLM_F_REQUEST, i + 1, nl_port(fd),
+			payload, sizeof(payload));
+		send_msg(fd, &req.nlh);
+	}
+	for (;;) {
+		n = recv(fd, rep.bytes, sizeof(rep.bytes), MSG_DONTWAIT);
+		/* the overrun is reported once, as ENOBUFS, before the data */
+		if (n < 0 && errno == ENOBUFS)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			die("receive", errno);
+		if (NLMSG_OK(&rep.nlh, n) && rep.nlh.nlmsg_type == KCL_RAW_ECHO)
+			replies++;
+	}
+	printf("%d echoes to a full socket: %d replies\n", count, replies);
+	return 0;
+}
+
 /* --- part (b) ------------------------------------------------------------ */
 
 struct family {
@@ -835,6 +878,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: nlprobe raw-socket|raw-exact|raw-bogus-pid|raw-malformed|raw-ack\n"
 		"       nlprobe raw-concurrent CLIENTS COUNT\n"
+		"       nlprobe raw-full COUNT\n"
 		"       nlprobe genl-resolve|genl-attrs|genl-cmds\n"
 		"       nlprobe genl-mcast VALUE\n");
 	return 2;
@@ -858,6 +902,8 @@ int main(int argc, char **argv)
 		return raw_malformed();
 	if (argc == 2 && !strcmp(mode, "raw-ack"))
 		return raw_ack();
+	if (argc == 3 && !strcmp(mode, "raw-full"))
+		return raw_full(atoi(argv[2]));
 	if (argc == 2 && !strcmp(mode, "genl-resolve"))
 		return genl_resolve();
 	if (argc == 2 && !strcmp(mode, "genl-attrs"))
