@@ -9,12 +9,14 @@
 #                                 kmemleak, lockdep and more
 #   VM_CPUS=N                     vCPUs of the lab VM (default: 2)
 #   ACCEL=kvm|tcg                 accelerator (default: kvm when usable)
-#   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade, boot)
+#   EXTRA_TESTS=DIR               hidden tests, DIR/NN-name/*.bats (grade,
+#                                 boot, mutate)
 #   SUBMISSIONS=DIR               one folder per student (grade-class)
 #   MUTANT="NAME..." RUNS=N       mutants of labs/NN-name/mutants/ and runs
 #                                 of each (catch-rate; default 20)
-#   JOBS=N                        labs (grade) or submissions (grade-class)
-#                                 graded at a time (default: one per core)
+#   JOBS=N                        labs (grade), submissions (grade-class) or
+#                                 mutants (mutate) graded at a time
+#                                 (default: one per core)
 
 SHELL := /bin/bash
 LAB ?= all
@@ -22,7 +24,7 @@ SRC ?= skeletons
 export LAB SRC KERNEL ACCEL VM_CPUS EXTRA_TESTS SUBMISSIONS
 
 .DEFAULT_GOAL := help
-.PHONY: help deps vm grade grade-class boot test catch-rate skeletons slides bench clean
+.PHONY: help deps vm grade grade-class boot test catch-rate mutate skeletons slides bench clean
 
 help:
 	@echo "kernel-comm-labs: labs on how user space and the Linux kernel talk"
@@ -41,6 +43,9 @@ help:
 	@echo "  make test                 the kit's own tests (solutions, skeletons, mutants, lint)"
 	@echo "  make catch-rate LAB=NN MUTANT=NAME [RUNS=20]"
 	@echo "                            how often a mutant's test catches it (racy mutants)"
+	@echo "  make mutate [LAB=01] [KERNEL=...] [EXTRA_TESTS=DIR] [JOBS=N]"
+	@echo "                            mutation score: mechanical mutants of the solutions, graded;"
+	@echo "                            table and survivors in build/mutate/"
 	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
 	@echo "  make slides               render the lecture slides to build/slides/*.html"
 	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
@@ -75,6 +80,9 @@ slides:
 
 catch-rate:
 	@grader/tests/catch-rate --runs "$(or $(RUNS),20)" "$(LAB)" $(MUTANT)
+
+mutate:
+	@grader/mutate/mutate
 
 bench:
 	@grader/bench.sh

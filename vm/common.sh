@@ -43,6 +43,12 @@ KCL_DEBUG_PACKAGES=(
 	"libssl-dev     the kernel's build tools (sign-file, certificates)"
 	"binutils       addr2line names the source line of a leak (kmemleak)"
 )
+# What `make mutate` needs besides (grader/mutate/); `make deps` installs
+# these too, and only make mutate checks them.
+KCL_MUTATE_PACKAGES=(
+	"coccinelle     spatch makes the mutants from the operators' semantic patches"
+	"binutils       objcopy compares a mutant's objects with the solution's"
+)
 
 kcl_step() { printf '==> %s\n' "$*" >&2; }
 kcl_warn() { printf 'warning: %s\n' "$*" >&2; }

@@ -13,7 +13,8 @@ fi
 missing=$({
 	kcl_missing_packages KCL_HOST_PACKAGES
 	kcl_missing_packages KCL_DEBUG_PACKAGES
-} | tr '\n' ' ')
+	kcl_missing_packages KCL_MUTATE_PACKAGES
+} | sort -u | tr '\n' ' ')
 missing=${missing% }
 # The kernel packages are fetched later by name: apt must know them.
 lists_known=true

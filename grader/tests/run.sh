@@ -83,7 +83,7 @@ shell_scripts() {
 	local file
 	while IFS= read -r file; do
 		case $file in
-		*.sh | */grade | */grade-class | */init | */run-tests | */kmemleak-module | */load.bash | */bats-*.bash | */sparse-check | */catch-rate | */mutants.bash | .ci/run) echo "$file" ;;
+		*.sh | */grade | */grade-class | */init | */run-tests | */kmemleak-module | */load.bash | */bats-*.bash | */sparse-check | */catch-rate | */mutants.bash | */mutate/mutate | */mutate/sites | */mutate/score | .ci/run) echo "$file" ;;
 		esac
 	done < <(cd "$KCL_ROOT" && git ls-files --cached --others --exclude-standard)
 }
