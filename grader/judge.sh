@@ -413,7 +413,7 @@ unexpected_leftovers() {
 judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
 	local marks kind name taint number prev_name="" prev_taint="" new bits
-	local log_source klog digest
+	local log_source klog digest console_log=${run#"$KCL_ROOT/"}/console.log
 	local -A taint_of=() name_of=()
 	local bad_taints="" stuck leftovers floods killed='[]' where=""
 	local evidence="" events='{}' logs='{}' taints='{}'
@@ -500,7 +500,7 @@ judge_run() {
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
 		logs=$(jq --arg n "$name" \
-			--arg log "$(test_kernel_log "$name" "${run#"$KCL_ROOT/"}/console.log" <<<"$attributed")" \
+			--arg log "$(test_kernel_log "$name" "$console_log" <<<"$attributed")" \
 			'. + {($n): $log}' <<<"$logs")
 	done < <(jq -r '.[] | select(.result == "fail") | .name' <<<"$tap")
 	# Every test a kernel report is charged to gets a digest of its first
@@ -513,7 +513,7 @@ judge_run() {
 		if [[ $expected == expected ]]; then
 			digest="the kernel wrote a report ($kind) here, as this test"
 			digest+=" expects: read it yourself, with dmesg in make boot"
-			digest+=" LAB=${lab_id%%-*}, or in ${run#"$KCL_ROOT/"}/console.log"
+			digest+=" LAB=${lab_id%%-*}, or in $console_log"
 		else
 			digest=$(sed -n "$number,$((number + 79))p" <<<"$attributed" | cut -f 2- | splat_digest)
 		fi
