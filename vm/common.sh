@@ -13,6 +13,7 @@ KCL_HOST_PACKAGES=(
 	"gcc-12         builds modules (the kernel headers name gcc-12) and clients"
 	"gcc            the gcc command (gcc-12 underneath) for the VM's programs"
 	"libc6-dev      static user-space programs for the VM"
+	"libcap-dev     run-as-user keeps or drops a capability (static libcap)"
 	"libelf1        used by the kernel's build tools (modpost, objtool)"
 	"libssl3        used by the kernel's build tools (sign-file)"
 	"zlib1g         used by the kernel's build tools"

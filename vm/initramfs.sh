@@ -269,7 +269,8 @@ install -D -m 755 "$guest/kmemleak-module" "$stage/usr/lib/kcl/debug/kmemleak-mo
 ln -s kmemleak-module "$stage/usr/lib/kcl/debug/insmod"
 ln -s kmemleak-module "$stage/usr/lib/kcl/debug/rmmod"
 ln -s kmemleak-module "$stage/usr/lib/kcl/debug/leak-scan"
-gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/run-as-user" "$guest/run-as-user.c"
+gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/run-as-user" "$guest/run-as-user.c" -lcap
+gcc -static -O2 -Wall -Wextra -Werror -o "$stage/usr/bin/insmod-failing" "$guest/insmod-failing.c"
 
 # Kernel modules the guest loads itself, with what they depend on, in load
 # order: pvpanic (a panic ends QEMU at once), and the virtio-serial port the

