@@ -113,6 +113,10 @@ finish_bg() {
 		refute module_loaded chardev_lab
 		assert [ ! -e "$DEV0" ]
 	done
+	# both ends of the range are fine
+	insmod "$MODULE" fifo_size=65536
+	assert_kernel_log "chardev_lab: created 2 pipes of 65536 bytes"
+	rmmod chardev_lab
 	insmod "$MODULE" fifo_size=16
 	assert_kernel_log "chardev_lab: created 2 pipes of 16 bytes"
 	assert [ -c "$DEV1" ]
@@ -198,7 +202,7 @@ finish_bg() {
 	assert_output "pipetool: read: Resource temporarily unavailable"
 }
 
-# points: 7
+# points: 5
 @test "a reader of an empty pipe sleeps interruptibly (state S) until a writer wakes it with the exact data" {
 	insmod "$MODULE"
 	start_bg reader pipetool read "$DEV0" 100
@@ -287,7 +291,7 @@ finish_bg() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/poll_out.out")" "poll: POLLOUT POLLWRNORM"
 }
 
-# points: 7
+# points: 5
 @test "a signal interrupts a sleeping read: EINTR without SA_RESTART, restarted with it, and SIGKILL ends it" {
 	insmod "$MODULE"
 	run timeout "$LIMIT" pipetest signal "$DEV0" norestart
@@ -387,4 +391,17 @@ the reader woke up and got it"
 	assert_success
 	assert [ ! -e "$DEV0" ]
 	assert_kernel_log "chardev_lab: removed the pipes"
+}
+
+# after a load refused by a failing allocation: the error, and nothing left
+load_refused_cleanly() {
+	assert_output --regexp ' init returned ENOMEM$'
+	refute module_loaded chardev_lab
+	assert [ ! -e "$DEV0" ]
+	assert [ ! -e "$DEV1" ]
+}
+
+# points: 4
+@test "a failing allocation at load undoes every step before it: ENOMEM, no device, nothing leaked (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$MODULE"
 }
