@@ -147,7 +147,8 @@ state: unchanged"
 	insmod "$MODULE"
 	run ioctest set:1:10 add:10 snap \
 		set:3:10 set:4294967295:10 set:2:0 set:2:1001 set:2:4294967295 \
-		set:2:10:1 add:0 add:11 add:18446744073709551615 same \
+		set:2:10:1 set:2:10:4294967296 add:0 add:11 add:4294967297 \
+		add:18446744073709551615 same \
 		set:2:1 add:1 set:0:1000 add:1000 query
 	assert_success
 	assert_output "set 1 10: ok
@@ -158,8 +159,10 @@ set 2 0: EINVAL
 set 2 1001: EINVAL
 set 2 4294967295: EINVAL
 set 2 10 reserved=1: EINVAL
+set 2 10 reserved=4294967296: EINVAL
 add 0: EINVAL
 add 11: EINVAL
+add 4294967297: EINVAL
 add 18446744073709551615: EINVAL
 state: unchanged
 set 2 1: ok
