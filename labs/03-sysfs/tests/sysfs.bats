@@ -65,7 +65,7 @@ $KOBJ/bound 444
 $KOBJ/default_threshold 644"
 }
 
-# points: 10
+# points: 8
 @test "every attribute shows one value and a newline, starting from the defaults" {
 	insmod "$MODULE"
 	assert_value "$DEV/debug_level" 0
@@ -95,7 +95,7 @@ $KOBJ/default_threshold 644"
 	assert cmp "$expected" "$BATS_TEST_TMPDIR/got"
 }
 
-# points: 10
+# points: 8
 @test "a value is stored with or without a trailing newline and reads back" {
 	insmod "$MODULE"
 	local file value
@@ -238,28 +238,38 @@ $KOBJ/default_threshold 644"
 }
 
 # points: 5
-@test "debug_level 1 logs every store, 2 every show too, 0 nothing" {
+@test "debug_level 1 logs every store, 2 every show too, 0 nothing, and no level the secret" {
 	insmod "$MODULE"
 	store "$DEV/threshold" 20
 	read_raw "$DEV/threshold"
+	store "$DEV/secret" swordfish0
 	store "$DEV/debug_level" 1
 	store "$DEV/threshold" 30
 	read_raw "$DEV/threshold"
+	store "$DEV/secret" swordfish1
+	read_raw "$DEV/secret"
 	store "$DEV/debug_level" 2
 	store "$DEV/threshold" 35
 	read_raw "$DEV/threshold"
+	read_raw "$DEV/secret"
+	store "$DEV/secret" swordfish2
 	store "$DEV/debug_level" 0
 	store "$DEV/threshold" 40
 	read_raw "$DEV/threshold"
+	store "$DEV/secret" swordfish3
+	read_raw "$DEV/secret"
 	run kernel_log
-	refute_line --partial "threshold: 50 -> 20"
-	refute_line --partial "threshold: read 20"
-	assert_line --partial "kcl-sysfs: threshold: 20 -> 30"
-	refute_line --partial "threshold: read 30"
-	assert_line --partial "kcl-sysfs: threshold: 30 -> 35"
-	assert_line --partial "kcl-sysfs: threshold: read 35"
-	refute_line --partial "threshold: 35 -> 40"
-	refute_line --partial "threshold: read 40"
+	refute_output --partial swordfish
+	# the device's lines, all of them (dev_info: "kcl-sysfs kcl-sysfs: ...")
+	assert_equal "$(grep -o 'kcl-sysfs: .*' <<<"$output")" "kcl-sysfs: bound, threshold 50
+kcl-sysfs: debug_level: 0 -> 1
+kcl-sysfs: threshold: 20 -> 30
+kcl-sysfs: secret: changed
+kcl-sysfs: debug_level: 1 -> 2
+kcl-sysfs: threshold: 30 -> 35
+kcl-sysfs: threshold: read 35
+kcl-sysfs: secret: read
+kcl-sysfs: secret: changed"
 }
 
 # points: 10
@@ -287,6 +297,9 @@ $KOBJ/default_threshold 644"
 	run kernel_log
 	refute_output --partial "duplicate filename"
 	refute_output --partial "probe of kcl-sysfs failed"
+	# each unbind and bind says so
+	assert_equal "$(grep -c 'kcl-sysfs: unbound$' <<<"$output")" 3
+	assert_equal "$(grep -c 'kcl-sysfs: bound, threshold 30$' <<<"$output")" 3
 }
 
 # points: 10
@@ -338,4 +351,18 @@ $KOBJ/default_threshold 644"
 	run kernel_log
 	refute_output --partial "duplicate filename"
 	assert_equal "$(unexpected_taint)" 0
+}
+
+# after a load refused by a failing allocation: the error, and nothing left
+load_refused_cleanly() {
+	assert_output --regexp ' init returned ENOMEM$'
+	refute module_loaded sysfs_lab
+	assert [ ! -e "$KOBJ" ]
+	assert [ ! -e "$DEV" ]
+	assert [ ! -e "$DRV" ]
+}
+
+# points: 4
+@test "a failing allocation at load undoes every step before it: ENOMEM, nothing left in sysfs, nothing leaked (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$MODULE"
 }
