@@ -74,18 +74,33 @@ teardown() {
 }
 
 # points: 15
-@test "bad values at load are refused with EINVAL and leave nothing loaded" {
-	local bad
-	for bad in times=0 times=6 whom= \
-		whom=abcdefghijklmnopqrstuvwxyz0123456 lucky=5,100 lucky=-1 \
-		verbosity=4; do
+@test "bad values at load are refused with EINVAL, say why, and leave nothing loaded" {
+	local bad why
+	while IFS='|' read -r bad why; do
 		run insmod "$HELLO" "$bad"
 		assert_failure
 		assert_output --partial "Invalid argument"
 		assert [ ! -e /sys/module/hello ]
-	done
+		# read at once: a message without its newline is not in the log
+		# until the kernel logs something else
+		run kernel_log
+		[[ -z $why ]] || assert_line --partial "hello: $why"
+		refute_line --partial "Hello,"
+	done <<-'BAD'
+		times=0|times must be 1 to 5, not 0
+		times=6|times must be 1 to 5, not 6
+		whom=|whom must have 1 to 32 characters
+		whom=abcdefghijklmnopqrstuvwxyz0123456|whom must have 1 to 32 characters
+		lucky=5,100|lucky numbers must be 0 to 99, not 100
+		lucky=-1|lucky numbers must be 0 to 99, not -1
+		lucky=1,2,3,4,5|
+		verbosity=4|
+	BAD
 	# the limits themselves are fine
-	run insmod "$HELLO" times=5 lucky=0,99 whom=abcdefghijklmnopqrstuvwxyz012345 verbosity=3
+	run insmod "$HELLO" times=5 lucky=0,99,1,98 whom=abcdefghijklmnopqrstuvwxyz012345 verbosity=3
+	assert_success
+	rmmod hello
+	run insmod "$HELLO" times=1 whom=a verbosity=0
 	assert_success
 }
 

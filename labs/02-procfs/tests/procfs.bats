@@ -27,6 +27,8 @@ teardown() {
 	assert_equal "$(file_mode "$DIR/writes")" 444
 	assert_equal "$(file_mode "$DIR/context")" 400
 	assert_equal "$(file_mode "$DIR/table")" 444
+	# the testing aid is read-only too
+	assert_equal "$(file_mode /sys/module/procfs_lab/parameters/fail_at)" 444
 }
 
 # points: 8
@@ -63,6 +65,11 @@ teardown() {
 	assert_success
 	assert_output "wrote 1"
 	assert_equal "$(cat "$LEVEL")" 1
+	# KCL_INPUT_MAX bytes are still fine
+	run procio write "$LEVEL" $'000000000000002\n'
+	assert_success
+	assert_output "wrote 16"
+	assert_equal "$(cat "$LEVEL")" 2
 	echo 0 >"$LEVEL"
 	assert_equal "$(cat "$LEVEL")" 0
 	printf 2 >"$LEVEL"
@@ -79,7 +86,9 @@ teardown() {
 	local long bad
 	long=$(printf '%04095d1' 0)
 	assert_equal "${#long}" 4096
-	for bad in abc $'abc\n' $'\n' "1 2" $'1 2\n' 2x 3 $'3\n' -1 "$long"; do
+	# 17 bytes: one past KCL_INPUT_MAX, though a number
+	for bad in abc $'abc\n' $'\n' "1 2" $'1 2\n' 2x 3 $'3\n' -1 "$long" \
+		$'0000000000000001\n'; do
 		run procio write "$LEVEL" "$bad"
 		assert_failure
 		assert_output EINVAL
@@ -218,6 +227,11 @@ secret: kcl-secret-02"
 		assert_output --partial "Cannot allocate memory"
 		refute module_loaded procfs_lab
 		assert [ ! -e "$DIR" ]
+		# read at once: a message without its newline is not in the log
+		# until the kernel logs something else
+		run kernel_log
+		refute_line --partial "procfs_lab: created"
+		((step == 1)) || assert_line --partial "procfs_lab: could not create /proc/kcl_procfs"
 	done
 	run insmod "$MOD" fail_at=6
 	assert_success
