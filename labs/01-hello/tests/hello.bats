@@ -58,7 +58,7 @@ teardown() {
 	assert_equal "$(file_mode "$dir/verbosity")" 644
 }
 
-# points: 10
+# points: 5
 @test "modinfo shows license, author, description, version and every parameter" {
 	run modinfo "$HELLO"
 	assert_success
@@ -140,4 +140,15 @@ teardown() {
 	done
 	assert_equal "$(unexpected_taint)" 0
 	refute module_loaded hello
+}
+
+# after a load refused by a failing allocation: the error, and nothing left
+load_refused_cleanly() {
+	assert_output --regexp ' init returned ENOMEM$'
+	refute module_loaded hello
+}
+
+# points: 5
+@test "a failing allocation at load gives ENOMEM and leaks nothing (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$HELLO" whom=tux
 }

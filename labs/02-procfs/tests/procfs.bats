@@ -101,7 +101,7 @@ teardown() {
 	assert_equal "$(cat "$LEVEL")" 2
 }
 
-# points: 8
+# points: 5
 @test "a bad user pointer gives EFAULT and leaves the kernel unharmed" {
 	insmod "$MOD"
 	echo 1 >"$LEVEL"
@@ -240,4 +240,16 @@ secret: kcl-secret-02"
 	refute_line --partial "already registered"
 	refute_line --partial "leaking"
 	refute_line --partial "WARNING"
+}
+
+# after a load refused by a failing allocation: the error, and nothing left
+load_refused_cleanly() {
+	assert_output --regexp ' init returned ENOMEM$'
+	refute module_loaded procfs_lab
+	assert [ ! -e "$DIR" ]
+}
+
+# points: 3
+@test "a failing allocation at load undoes every step before it: ENOMEM, nothing left in /proc, nothing leaked (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$MOD"
 }
