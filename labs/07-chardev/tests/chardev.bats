@@ -9,6 +9,8 @@
 # stop: for that, `pipetest rescue` empties and refills the pipes once a
 # test has run for half its time limit (a passing test takes a few seconds).
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	bats_load_library kcl
 	# A module whose exit crashed stays half-removed, for good: it cannot
@@ -340,7 +342,7 @@ finish_bg() {
 the reader woke up and got it"
 }
 
-# points: 5
+# points: 3
 @test "10000 ping-pong rounds between two processes over the two pipes end in bounded time" {
 	insmod "$MODULE"
 	local bound=$((BATS_TEST_TIMEOUT * 3 / 4))
@@ -404,4 +406,18 @@ load_refused_cleanly() {
 # points: 4
 @test "a failing allocation at load undoes every step before it: ENOMEM, no device, nothing leaked (debug kernel)" {
 	each_failing_allocation_at_load load_refused_cleanly "$MODULE"
+}
+
+# points: 2
+@test "pipetool refuses bad usage with exit status 2 and its usage on stderr" {
+	local args
+	for args in "" "read $DEV0" "read $DEV0 0" "read $DEV0 65537" "read $DEV0 1x" \
+		"write $DEV0" "poll $DEV0 sideways 0" "poll $DEV0 in -2" "poll $DEV0 in" \
+		"-x read $DEV0 1" "frobnicate $DEV0 1"; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		run -2 --separate-stderr pipetool $args
+		assert_output ""
+		[[ $stderr == "usage: pipetool "* ]] ||
+			fail "pipetool $args: no usage on stderr, but: $stderr"
+	done
 }
