@@ -210,17 +210,22 @@ if [[ -n $LAB_MODULES ]]; then
 fi
 
 # user programs of the submission, then the lab's own test helpers, which
-# may also use the code the labs' tests share (labs/common/*.h)
+# may also use the code the labs' tests share (labs/common/*.h) and include
+# the submission's programs, to test their functions one by one
 build_program() {
 	local source=$1 shared=${2:-} name key offset shared_headers=() flags=()
+	local program programs=()
 	if [[ -n $shared ]]; then
 		shared_headers=("$shared"/*.h)
-		flags=(-I"$shared")
+		flags=(-I"$shared" -I"$work/src")
+		for program in $LAB_PROGRAMS; do
+			programs+=("$work/src/$program.c")
+		done
 	fi
 	name=$(basename "$source" .c)
 	key=$(kcl_inputs_hash "program $name|${USER_CFLAGS[*]}|$compiler" \
 		"$0" "$source" "$(dirname "$source")"/*.h "${lab_headers[@]}" \
-		"${shared_headers[@]}")
+		"${shared_headers[@]}" "${programs[@]}")
 	from_cache "$key" "$work/lab/bin" && return 0
 	offset=$(stat -c %s "$log")
 	run_limited gcc "${USER_CFLAGS[@]}" "${includes[@]}" "${flags[@]}" \

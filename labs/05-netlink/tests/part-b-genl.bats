@@ -22,7 +22,7 @@ user_client() {
 	run-as-user timeout 30 nlclient "$@"
 }
 
-# points: 6
+# points: 5
 @test "nlclient family resolves kcl_genl: its id, version and events group" {
 	run client family
 	assert_failure
@@ -59,7 +59,7 @@ seq 4: $longest"
 	assert_output "nlclient: gecho: EINVAL"
 }
 
-# points: 7
+# points: 5
 @test "the policy rejects bad, unknown and missing attributes" {
 	insmod "$MOD"
 	run nlprobe genl-attrs
@@ -178,4 +178,27 @@ event value=4"
 	done
 	run nlprobe genl-resolve
 	assert_output ENOENT
+}
+
+# points: 3
+@test "nlclient's put_attr and parse_attrs take attributes no kernel sends: past the end, below a header, bytes left over, an exact fit" {
+	run nlattrs
+	assert_success
+	assert_output "$(cat <<-'OUT'
+		parse two attributes, the second padded: ok, found 1@0 2@8
+		parse the last one unpadded: ok, found 1@0 2@8
+		parse an empty attribute last: ok, found 1@0 3@8
+		parse a nested flag, types 0 and past the max: ok, found 2@0
+		parse 3 bytes left over: ok, found 1@0
+		parse a length past the end: EPROTO
+		parse a length one past the end: EPROTO
+		parse a length below a header: EPROTO
+		parse nothing: ok, found
+		put 3 bytes: ok, nlmsg_len 28, nla_len 7, padding zeros
+		put 3 bytes after an unaligned message: ok, nlmsg_len 32, nla_len 7, padding zeros
+		put exactly what fits: ok, nlmsg_len 8192, nla_len 8172, padding zeros
+		put one byte more: EMSGSIZE
+		put into a full message: EMSGSIZE
+	OUT
+	)"
 }
