@@ -25,6 +25,9 @@ write_line() {
 # points: 10
 @test "loading creates /sys/kernel/debug/kcl_debugfs with its seven files and their modes" {
 	insmod "$MODULE"
+	# read at once: a line without its newline is not in the log until the
+	# kernel logs another
+	assert_kernel_log "debugfs_lab: created /sys/kernel/debug/kcl_debugfs"
 	assert [ -d "$DIR" ]
 	local entry
 	for entry in debug_level:644 context:400 reads:444 writes:444 \
@@ -34,6 +37,8 @@ write_line() {
 			"${entry%:*} ${entry#*:}"
 	done
 	assert_equal "$(ls "$DIR" | wc -l)" 7
+	# and the parameter is read-only
+	assert_equal "$(file_mode /sys/module/debugfs_lab/parameters/cause_an_oops)" 444
 }
 
 # points: 10
@@ -101,7 +106,7 @@ write_line() {
 	done
 }
 
-# points: 10
+# points: 7
 @test "a read of 1, 7 or 16 bytes returns that many and leaves the rest of the buffer untouched" {
 	insmod "$MODULE"
 	run canary "$DIR/context" 1 7 16
@@ -137,6 +142,11 @@ write_line() {
 		assert_output --partial "Invalid argument"
 		assert_equal "$(cat "$file")" 1
 	done
+	# KCL_INPUT_MAX (16) bytes are still fine, with or without the newline
+	write_raw "$file" 0000000000000002
+	assert_equal "$(cat "$file")" 2
+	write_line "$file" 000000000000001
+	assert_equal "$(cat "$file")" 1
 }
 
 # points: 5
@@ -199,4 +209,21 @@ write_line() {
 	refute module_loaded debugfs_lab
 	run kernel_log
 	refute_line --regexp 'Oops|BUG:|general protection fault'
+}
+
+# after a load refused by a failing allocation: the error, said, and
+# nothing left (a failing file is no reason to refuse the load)
+load_refused_cleanly() {
+	assert_output --regexp ' init returned ENOMEM$'
+	refute module_loaded debugfs_lab
+	assert [ ! -e "$DIR" ]
+	# read at once: a line without its newline is not in the log until the
+	# kernel logs another
+	run kernel_log
+	assert_line --partial "debugfs_lab: cannot create /sys/kernel/debug/kcl_debugfs: error -12"
+}
+
+# points: 3
+@test "a failing allocation for the directory refuses the load with ENOMEM and says so (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$MODULE"
 }

@@ -35,11 +35,15 @@ name_digest() {
 @test "with cause_an_oops=1, unloading leaves the debugfs files behind" {
 	run insmod "$MODULE" cause_an_oops=1
 	assert_success
+	# each line read at once: a line without its newline is not in the log
+	# until the kernel logs another
+	assert_kernel_log "debugfs_lab: cause_an_oops=1: the files will stay after rmmod"
 	assert_equal "$(cat /sys/module/debugfs_lab/parameters/cause_an_oops)" Y
 	assert [ -f "$DIR/threshold" ]
 	run rmmod debugfs_lab
 	assert_success
 	refute module_loaded debugfs_lab
+	assert_kernel_log "debugfs_lab: cause_an_oops=1: leaving the files behind"
 	# the module is gone, its files are not
 	assert [ -f "$DIR/threshold" ]
 	assert [ -f "$DIR/context" ]
