@@ -47,6 +47,9 @@ store() {
 @test "loading creates the device, its driver and /sys/kernel/kcl_sysfs with every attribute and mode" {
 	run insmod "$MODULE"
 	assert_success
+	# read at once: a line without its newline is not in the log until the
+	# kernel logs another
+	assert_kernel_log "sysfs_lab: loaded: /sys/devices/platform/kcl-sysfs, /sys/kernel/kcl_sysfs"
 	assert [ -d "$DEV" ]
 	assert [ -L /sys/bus/platform/devices/kcl-sysfs ]
 	assert_equal "$(readlink -f /sys/bus/platform/devices/kcl-sysfs)" "$DEV"
@@ -286,6 +289,7 @@ kcl-sysfs: secret: changed"
 	local i
 	for ((i = 0; i < 3; i++)); do
 		store "$DRV/unbind" kcl-sysfs
+		assert_kernel_log "kcl-sysfs: unbound"
 		assert [ -d "$DEV" ]
 		assert [ ! -e "$DRV/kcl-sysfs" ]
 		assert [ ! -e "$DEV/threshold" ]
@@ -350,6 +354,7 @@ kcl-sysfs: secret: changed"
 		assert_value "$KOBJ/bound" 1
 		assert [ -e "$DEV/threshold" ]
 		rmmod sysfs_lab
+		assert_kernel_log "sysfs_lab: unloaded"
 		assert [ ! -e "$KOBJ" ]
 		assert [ ! -e "$DEV" ]
 		assert [ ! -e "$DRV" ]
