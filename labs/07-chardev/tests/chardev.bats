@@ -417,7 +417,7 @@ load_refused_cleanly() {
 		# shellcheck disable=SC2086 # the words are the arguments
 		run -2 --separate-stderr pipetool $args
 		assert_output ""
-		[[ $stderr == "usage: pipetool "* ]] ||
+		[[ $stderr == *"usage: pipetool "* ]] ||
 			fail "pipetool $args: no usage on stderr, but: $stderr"
 	done
 }
