@@ -48,65 +48,56 @@ static void nlattrs_parse(const char *name, struct nlattrs_bytes *a)
 	ret = parse_attrs(tb, NLATTRS_MAX_TYPE, a->bytes, a->len);
 	printf("parse %s: %s", name, ret == -EPROTO ? "EPROTO" :
 	       ret ? "an error other than EPROTO" : "ok");
-	if (ret) {
-		putchar('\n');
-		return;
-	}
-	printf(", found");
-	for (type = 0; type <= NLATTRS_MAX_TYPE; type++) {
-		if (tb[type])
-			printf(" %d@%ld", type, (long)((unsigned char *)tb[type] -
-						     a->bytes));
+	if (!ret) {
+		printf(", found");
+		for (type = 0; type <= NLATTRS_MAX_TYPE; type++) {
+			if (tb[type])
+				printf(" %d@%ld", type,
+				       (long)((unsigned char *)tb[type] - a->bytes));
+		}
 	}
 	putchar('\n');
+	/* the next case starts from nothing */
+	memset(a, 0, sizeof(*a));
 }
 
 static void nlattrs_parse_cases(void)
 {
-	struct nlattrs_bytes a;
+	struct nlattrs_bytes a = { .len = 0 };
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_add(&a, 2, 5, 1);
 	nlattrs_pad(&a, 3);
 	nlattrs_parse("two attributes, the second padded", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_add(&a, 2, 5, 1);
 	nlattrs_parse("the last one unpadded", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_add(&a, 3, NLA_HDRLEN, 0);
 	nlattrs_parse("an empty attribute last", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 2 | NLA_F_NESTED, 8, 4);
 	nlattrs_add(&a, 0, 8, 4);
 	nlattrs_add(&a, NLATTRS_MAX_TYPE + 1, 8, 4);
 	nlattrs_parse("a nested flag, types 0 and past the max", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_pad(&a, 3);
 	nlattrs_parse("3 bytes left over", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_add(&a, 2, 12, 4);
 	nlattrs_parse("a length past the end", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 8, 4);
 	nlattrs_add(&a, 2, 9, 4);
 	nlattrs_parse("a length one past the end", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_add(&a, 1, 3, 4);
 	nlattrs_parse("a length below a header", &a);
 
-	memset(&a, 0, sizeof(a));
 	nlattrs_parse("nothing", &a);
 }
 
