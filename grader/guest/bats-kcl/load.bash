@@ -101,14 +101,18 @@ fail_allocations_in_modules() {
 # second, and so on, until a load comes through without reaching the one
 # made to fail. After each refused load, runs CHECK, a function of the test
 # with insmod-failing's line in $output ("allocation N failed: init
-# returned ENOMEM"); a module that loaded anyway is unloaded.
+# returned ENOMEM") and N in $FAILING_ALLOCATION; a module that loaded
+# anyway is unloaded.
 each_failing_allocation_at_load() {
 	local check=$1 module=$2 name nth
 	shift 2
 	name=$(basename "$module" .ko)
 	fail_allocations_in_modules
 	for ((nth = 1; nth <= 200; nth++)); do
+		# shellcheck disable=SC2034 # for the test's CHECK
+		FAILING_ALLOCATION=$nth
 		run insmod-failing "$nth" "$module" "$@"
+		# shellcheck disable=SC2154 # bats's run sets it
 		case $output in
 		*"not reached: the module loaded") break ;;
 		*"failed: the module loaded anyway") rmmod "$name" ;;
