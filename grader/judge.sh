@@ -163,9 +163,10 @@ flooding_tests() {
 #
 # PIDS: the first pid of each test, "PID<TAB>NAME" in the order of the run
 # (pids rise through it). A kmemleak report counts only when its backtrace
-# names a lab module: the object was allocated by the lab's code (or on its
-# behalf), and the kernel's own objects in flight during a scan are not the
-# student's doing.
+# names a lab module, or its allocator is insmod-failing (a lab module loaded
+# with an allocation made to fail): the object was allocated by the lab's
+# code (or on its behalf), and the kernel's own objects in flight during a
+# scan are not the student's doing.
 classified_splats() {
 	# regexes reach awk through ENVIRON: -v turns "\(" into "(" in gawk
 	KCL_REPORTS=$KERNEL_REPORTS KCL_EXPECTED=$LAB_EXPECTED_SPLATS \
@@ -231,6 +232,9 @@ classified_splats() {
 				if (match(text[j], /comm ".*", pid [0-9]+/)) {
 					n = split(substr(text[j], RSTART, RLENGTH), f, " ")
 					test = allocator(f[n] + 0, test)
+					# the init of a lab module made to fail (insmod-failing):
+					# the module is gone, its frames are bare addresses
+					if (f[1] == "comm" && f[2] == "\"insmod-failing\",") ours = 1
 				}
 				for (m in lab_module)
 					if (index(text[j], "[" m "]")) ours = 1
