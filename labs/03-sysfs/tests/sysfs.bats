@@ -248,19 +248,13 @@ $KOBJ/default_threshold 644"
 	store "$DEV/secret" swordfish0
 	store "$DEV/debug_level" 1
 	store "$DEV/threshold" 30
-	# each line read at once: a line without its newline is not in the log
-	# until the kernel logs another
-	assert_kernel_log "kcl-sysfs: threshold: 20 -> 30"
 	read_raw "$DEV/threshold"
 	store "$DEV/secret" swordfish1
-	assert_kernel_log "kcl-sysfs: secret: changed"
 	read_raw "$DEV/secret"
 	store "$DEV/debug_level" 2
 	store "$DEV/threshold" 35
 	read_raw "$DEV/threshold"
-	assert_kernel_log "kcl-sysfs: threshold: read 35"
 	read_raw "$DEV/secret"
-	assert_kernel_log "kcl-sysfs: secret: read"
 	store "$DEV/secret" swordfish2
 	store "$DEV/debug_level" 0
 	store "$DEV/threshold" 40
@@ -289,7 +283,6 @@ kcl-sysfs: secret: changed"
 	local i
 	for ((i = 0; i < 3; i++)); do
 		store "$DRV/unbind" kcl-sysfs
-		assert_kernel_log "kcl-sysfs: unbound"
 		assert [ -d "$DEV" ]
 		assert [ ! -e "$DRV/kcl-sysfs" ]
 		assert [ ! -e "$DEV/threshold" ]
