@@ -116,7 +116,7 @@ write_line() {
 }
 
 # points: 10
-@test "debug_level takes 0 to 2, with or without a newline, and refuses the rest with EINVAL" {
+@test "debug_level takes 0 to 2, with or without a newline, refuses the rest with EINVAL, and a bad address with EFAULT" {
 	insmod "$MODULE"
 	local file=$DIR/debug_level good bad
 	# the digit and a newline, nothing after them: cat -v shows the bytes
@@ -146,6 +146,11 @@ write_line() {
 	write_raw "$file" 0000000000000002
 	assert_equal "$(cat "$file")" 2
 	write_line "$file" 000000000000001
+	assert_equal "$(cat "$file")" 1
+	# a bad address is no bad value: EFAULT, and nothing changes
+	run badwrite "$file"
+	assert_success
+	assert_output EFAULT
 	assert_equal "$(cat "$file")" 1
 }
 
