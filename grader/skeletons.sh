@@ -14,12 +14,17 @@
 #   grader/skeletons.sh               regenerate skeletons/
 #   grader/skeletons.sh --lab NN-name regenerate skeletons/NN-name only
 #   grader/skeletons.sh --check       exit 1 if skeletons/ is out of date
+#   grader/skeletons.sh --student-lines FILE
+#                                     the numbers of FILE's lines inside a
+#                                     block, one a line (make mutate)
 set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
 
+# strip_solution FILE [lines]: FILE's skeleton; with "lines", the numbers
+# of the lines that the skeleton drops or rewrites instead.
 strip_solution() {
-	awk '
+	awk -v lines="${2:-}" '
 	function fail(msg) {
 		printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"
 		failed = 1
@@ -30,7 +35,7 @@ strip_solution() {
 		inside = 1
 		indent = substr($0, 1, RSTART - 1)
 		todo = substr($0, RSTART + 13, RLENGTH - 16)
-		print indent "/* " todo " */"
+		if (!lines) print indent "/* " todo " */"
 		next
 	}
 	/\/\* END SOLUTION \*\/$/ {
@@ -39,6 +44,7 @@ strip_solution() {
 		next
 	}
 	/SOLUTION/ && !/SKELETON:/ { fail("malformed SOLUTION marker") }
+	lines { if (inside) print FNR; next }
 	inside && match($0, /\/\* SKELETON: .* \*\/$/) {
 		print substr($0, 1, RSTART - 1) substr($0, RSTART + 13, RLENGTH - 16)
 		next
@@ -67,6 +73,11 @@ generate() {
 		generate_lab "$1" "$(basename "$lab")"
 	done
 }
+
+if [[ ${1:-} == --student-lines ]]; then
+	strip_solution "${2:?--student-lines needs a file}" lines
+	exit
+fi
 
 if [[ ${1:-} == --lab ]]; then
 	lab=${2:?--lab needs a lab id, e.g. 02-procfs}

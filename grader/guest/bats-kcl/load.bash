@@ -99,10 +99,10 @@ fail_allocations_in_modules() {
 # each_failing_allocation_at_load CHECK MODULE_FILE [PARAM=VALUE...]: load
 # the module with the first allocation of its code made to fail, then the
 # second, and so on, until a load comes through without reaching the one
-# made to fail. After each refused load, runs CHECK, a function of the test
-# with insmod-failing's line in $output ("allocation N failed: init
-# returned ENOMEM") and N in $FAILING_ALLOCATION; a module that loaded
-# anyway is unloaded.
+# made to fail. After each refused load, checks that the module is not
+# loaded, then runs CHECK, a function of the test with insmod-failing's
+# line in $output ("allocation N failed: init returned ENOMEM") and N in
+# $FAILING_ALLOCATION; a module that loaded anyway is unloaded.
 each_failing_allocation_at_load() {
 	local check=$1 module=$2 name nth
 	shift 2
@@ -116,7 +116,10 @@ each_failing_allocation_at_load() {
 		case $output in
 		*"not reached: the module loaded") break ;;
 		*"failed: the module loaded anyway") rmmod "$name" ;;
-		*"failed: init returned"*) "$check" ;;
+		*"failed: init returned"*)
+			refute module_loaded "$name"
+			"$check"
+			;;
 		*) fail "with no allocation made to fail: $output" ;;
 		esac
 	done
