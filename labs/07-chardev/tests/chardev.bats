@@ -124,7 +124,7 @@ finish_bg() {
 	assert [ -c "$DEV1" ]
 }
 
-# points: 6
+# points: 5
 @test "bytes written to a pipe are read back once, in order, from that pipe only, by any user" {
 	insmod "$MODULE"
 	run user_tool write "$DEV0" hello
@@ -153,7 +153,7 @@ finish_bg() {
 	assert_output "read 5: other"
 }
 
-# points: 6
+# points: 5
 @test "a write stores what fits and a read takes what is there: both may do less than asked" {
 	insmod "$MODULE" fifo_size=16
 	run tool -n write "$DEV0" abcdefghijklmnopqrstuvwxyz
@@ -180,7 +180,7 @@ finish_bg() {
 	assert_output "read 3 of 100 bytes, and nothing past them"
 }
 
-# points: 6
+# points: 5
 @test "with O_NONBLOCK, reading an empty pipe and writing a full one fail at once with EAGAIN" {
 	insmod "$MODULE" fifo_size=16
 	run tool -n read "$DEV0" 10
@@ -224,7 +224,7 @@ finish_bg() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/reader.out")" "read 14: hello, sleeper"
 }
 
-# points: 6
+# points: 5
 @test "a writer to a full pipe sleeps until a reader makes room, and its bytes come after the others" {
 	insmod "$MODULE" fifo_size=16
 	run tool write "$DEV0" 0123456789abcdef
@@ -243,7 +243,7 @@ finish_bg() {
 	assert_output "read 9: abcdefXYZ"
 }
 
-# points: 6
+# points: 5
 @test "poll: an empty pipe is only writable, a pipe with data readable and writable, a full one only readable" {
 	insmod "$MODULE" fifo_size=16
 	run tool poll "$DEV0" in 100
@@ -269,7 +269,7 @@ finish_bg() {
 	assert_output "poll: POLLOUT POLLWRNORM"
 }
 
-# points: 6
+# points: 5
 @test "a process asleep in poll wakes up when data arrives, and when room appears" {
 	insmod "$MODULE" fifo_size=16
 	start_bg poll_in pipetool poll "$DEV0" in -1
@@ -294,7 +294,7 @@ finish_bg() {
 }
 
 # points: 5
-@test "a signal interrupts a sleeping read: EINTR without SA_RESTART, restarted with it, and SIGKILL ends it" {
+@test "a signal interrupts a sleeping read or write: EINTR without SA_RESTART, restarted with it, and SIGKILL ends it" {
 	insmod "$MODULE"
 	run timeout "$LIMIT" pipetest signal "$DEV0" norestart
 	assert_success
@@ -318,6 +318,44 @@ finish_bg() {
 	run tool write "$DEV0" ok
 	run tool read "$DEV0" 10
 	assert_output "read 2: ok"
+
+	# a write that sleeps for room: the same
+	run timeout "$LIMIT" pipetest signal "$DEV0" norestart write
+	assert_success
+	assert_line "handler ran: 1"
+	assert_line "write: Interrupted system call"
+	run timeout "$LIMIT" pipetest signal "$DEV0" restart write
+	assert_success
+	assert_line "handler ran: 1"
+	assert_line "wrote 1"
+}
+
+# points: 4
+@test "a signal interrupts a read or a write that waits for the lock, also after a wake-up: EINTR, and nothing taken or stored" {
+	insmod "$MODULE"
+	local kind
+	for kind in read write; do
+		# on one CPU, where pipetest's real-time priority decides who
+		# runs first: it holds the lock before the waiter it woke runs
+		run timeout "$LIMIT" taskset -c 0 pipetest lockwait "$DEV0" "$kind"
+		assert_success
+		assert_output "a $kind waiting for the lock: Interrupted system call
+a $kind woken, then waiting for the lock: Interrupted system call
+the pipe holds what it should"
+	done
+}
+
+# points: 2
+@test "a read or a write of 0 bytes returns 0 at once, even from an empty pipe or to a full one" {
+	insmod "$MODULE"
+	run timeout "$LIMIT" pipetest zero "$DEV0"
+	assert_success
+	assert_output "a read of 0 bytes from the empty pipe: 0
+a write of 0 bytes to the full pipe: 0
+the pipe holds what it should"
+	run tool write "$DEV0" ""
+	assert_success
+	assert_output "wrote 0"
 }
 
 # points: 6

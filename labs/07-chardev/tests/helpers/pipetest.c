@@ -10,11 +10,12 @@
  *	"blocked in KIND, state S" (S: interruptible sleep, D: not)
  *   pipetest exited PID [SECONDS]
  *	wait until process PID has ended (a zombie or gone); prints "exited"
- *   pipetest signal DEVICE restart|norestart
- *	a SIGUSR1 handler, with or without SA_RESTART, and a read that
- *	blocks; the signal comes while the read sleeps; with restart, data
- *	comes after the handler ran. Prints "handler ran: N" and the read's
- *	outcome, "read N: DATA" or "read: MESSAGE"
+ *   pipetest signal DEVICE restart|norestart [read|write]
+ *	a SIGUSR1 handler, with or without SA_RESTART, and a read of the
+ *	empty pipe (a write to the full one) that blocks; the signal comes
+ *	while the call sleeps; with restart, data (room) comes after the
+ *	handler ran. Prints "handler ran: N" and the call's outcome, "read N:
+ *	DATA", "wrote N" or "read: MESSAGE"
  *   pipetest wakeone DEVICE READERS
  *	READERS processes block in a read of DEVICE; a byte is written and
  *	taken by this process before any of them gets the lock (a
@@ -26,6 +27,17 @@
  *	userfaultfd page whose fault is only served once the reader woke up
  *	and slept again, or after LOSTWAKE_WAIT_MS: a wake-up sent before the
  *	byte is in finds nothing, and the reader must still get the byte
+ *   pipetest lockwait DEVICE read|write
+ *	a read (or write) of DEVICE waits for the pipe's lock, held by this
+ *	process while its copy waits for a userfaultfd page, and gets a
+ *	SIGUSR1 (a handler without SA_RESTART): it must fail with EINTR and
+ *	take or leave nothing. Twice: a call that meets the lock at once, and
+ *	one that slept for data (room), was woken, then met the lock. Run it
+ *	on one CPU (taskset): this process's real-time priority makes it take
+ *	the lock before the woken call runs.
+ *   pipetest zero DEVICE
+ *	a read of 0 bytes from the empty pipe and a write of 0 bytes to the
+ *	full one return 0 at once, and change nothing
  *   pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS
  *	two processes: one byte to DEVICE0, its complement back on DEVICE1
  *   pipetest records DEVICE WRITERS READERS RECORDS SECONDS
@@ -317,6 +329,35 @@ static int cmd_exited(pid_t pid, double seconds)
 	return 1;
 }
 
+/* --- filling and emptying a pipe ----------------------------------------- */
+
+/* All the bytes the pipe holds, read without sleeping: their count. */
+static ssize_t drain(const char *dev, char *buf, size_t size)
+{
+	int fd = open_or_die(dev, O_RDONLY | O_NONBLOCK);
+	ssize_t n, total = 0;
+
+	while ((size_t)total < size &&
+	       (n = read(fd, buf + total, size - total)) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+/* Fills the pipe without sleeping; returns how many bytes went in. */
+static ssize_t fill(const char *dev, char byte)
+{
+	int fd = open_or_die(dev, O_WRONLY | O_NONBLOCK);
+	ssize_t n, total = 0;
+	char chunk[512];
+
+	memset(chunk, byte, sizeof(chunk));
+	while ((n = write(fd, chunk, sizeof(chunk))) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
 /* --- signal --------------------------------------------------------------- */
 
 static volatile sig_atomic_t handled;
@@ -330,18 +371,21 @@ static void on_usr1(int sig)
 		_exit(4);
 }
 
-static int cmd_signal(const char *dev, const char *mode)
+static int cmd_signal(const char *dev, const char *mode, const char *kind)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	int restart = !strcmp(mode, "restart");
-	pid_t reader = getpid(), child;
+	int reading = !strcmp(kind, "read");
+	pid_t sleeper = getpid(), child;
 	char buf[256], state;
 	ssize_t n;
 	long nr;
 	int fd, err;
 
-	if (!restart && strcmp(mode, "norestart")) {
-		fprintf(stderr, "pipetest: signal: restart or norestart\n");
+	if ((!restart && strcmp(mode, "norestart")) ||
+	    (!reading && strcmp(kind, "write"))) {
+		fprintf(stderr,
+			"pipetest: signal: restart or norestart, read or write\n");
 		return 2;
 	}
 	fd = open_or_die(dev, O_RDWR);
@@ -349,37 +393,44 @@ static int cmd_signal(const char *dev, const char *mode)
 		die("pipe: %s", strerror(errno));
 	sa.sa_flags = restart ? SA_RESTART : 0;
 	sigaction(SIGUSR1, &sa, NULL);
+	if (!reading)
+		fill(dev, 'f');		/* the write sleeps for room */
 
 	child = fork_child();
 	if (child == 0) {
 		/* the signaller */
-		if (!wait_blocked(reader, "read", 10, &state, &nr)) {
-			printf("the read never blocked (state %c, system call %ld)\n",
-			       state, nr);
+		if (!wait_blocked(sleeper, kind, 10, &state, &nr)) {
+			printf("the %s never blocked (state %c, system call %ld)\n",
+			       kind, state, nr);
 			_exit(1);
 		}
-		kill(reader, SIGUSR1);
+		kill(sleeper, SIGUSR1);
 		/* the handler has run once this byte arrives */
 		if (read(handled_pipe[0], buf, 1) != 1)
 			_exit(1);
 		if (restart) {
-			/* the restarted read sleeps again, then gets data */
-			wait_blocked(reader, "read", 3, &state, &nr);
-			if (write(fd, "restarted", 9) != 9)
-				printf("write: %s\n", strerror(errno));
+			/* the restarted call sleeps again, then can go on */
+			wait_blocked(sleeper, kind, 3, &state, &nr);
+			n = reading ? write(fd, "restarted", 9) :
+				      read(fd, buf, 9);
+			if (n != 9)
+				printf("%s: %s\n", reading ? "write" : "read",
+				       strerror(errno));
 		}
 		_exit(0);
 	}
 
-	set_limit(20, "the read did not return");
-	n = read(fd, buf, sizeof(buf));
+	set_limit(20, "the %s did not return", kind);
+	n = reading ? read(fd, buf, sizeof(buf)) : write(fd, "w", 1);
 	err = errno;
 	alarm(0);
 	printf("handler ran: %d\n", (int)handled);
 	if (n < 0)
-		printf("read: %s\n", strerror(err));
-	else
+		printf("%s: %s\n", kind, strerror(err));
+	else if (reading)
 		printf("read %zd: %.*s\n", n, (int)n, buf);
+	else
+		printf("wrote %zd\n", n);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	return 0;
@@ -699,6 +750,215 @@ static int cmd_lostwake(const char *dev)
 		die("%s (expected one byte, W)", text);
 	waitpid(sleepers.pids[0], NULL, 0);
 	printf("the reader woke up and got it\n");
+	return 0;
+}
+
+/* --- lockwait ------------------------------------------------------------- */
+
+/*
+ * The call that waits for the lock: a child process with a SIGUSR1 handler
+ * without SA_RESTART. With at_once, it starts its call when told to (once
+ * the lock is held); otherwise at once, to sleep for data or room first.
+ */
+struct lock_waiter {
+	const char *kind;	/* "read" or "write" */
+	int at_once;
+	pid_t pid;
+	int go[2];		/* a byte: start the call */
+	int outcome[2];		/* the call's outcome, a line of text */
+	long switches;		/* voluntary switches once asleep for data */
+	int told, signalled;
+};
+
+static void lock_waiter_start(struct lock_waiter *w, const char *dev)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	if (pipe(w->go) || pipe(w->outcome) || pipe(handled_pipe))
+		die("pipe: %s", strerror(errno));
+	w->told = w->signalled = 0;
+	w->pid = fork_child();
+	if (w->pid == 0) {
+		struct pollfd go = { .fd = w->go[0], .events = POLLIN };
+		int fd = open_or_die(dev, O_RDWR);
+		char text[128], byte = 'V';
+		ssize_t n;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		/* poll, not read: a read here would look like the call */
+		if (w->at_once && poll(&go, 1, 20000) != 1)
+			_exit(1);
+		if (!strcmp(w->kind, "read"))
+			n = read(fd, &byte, 1);
+		else
+			n = write(fd, &byte, 1);
+		if (n < 0)
+			snprintf(text, sizeof(text), "%s", strerror(errno));
+		else
+			snprintf(text, sizeof(text), "it %s %zd byte (%c)",
+				 !strcmp(w->kind, "read") ? "read" : "wrote",
+				 n, byte);
+		_exit(write(w->outcome[1], text, strlen(text) + 1) < 0);
+	}
+	if (!w->at_once) {
+		char state;
+		long nr;
+
+		if (!wait_blocked(w->pid, w->kind, 10, &state, &nr))
+			die("the %s never slept (state %c, system call %ld)",
+			    w->kind, state, nr);
+		w->switches = voluntary_switches(w->pid);
+	}
+}
+
+/*
+ * A slow_page's ready(), called while this process holds the lock: start
+ * the call (at_once), or see that it woke up; signal it once it sleeps in
+ * its call; ready once its outcome is in.
+ */
+static int lock_waiter_done(void *arg)
+{
+	struct lock_waiter *w = arg;
+	struct pollfd outcome = { .fd = w->outcome[0], .events = POLLIN };
+	char state;
+	long nr;
+
+	if (w->at_once && !w->told) {
+		w->told = write(w->go[1], "g", 1) == 1;
+		return 0;
+	}
+	if (!w->signalled && (w->at_once ||
+			      voluntary_switches(w->pid) > w->switches) &&
+	    wait_blocked(w->pid, w->kind, 0.01, &state, &nr)) {
+		kill(w->pid, SIGUSR1);
+		w->signalled = 1;
+	}
+	return poll(&outcome, 1, 0) == 1;
+}
+
+/* The outcome of the waiter's call, once it ended. */
+static void lock_waiter_outcome(struct lock_waiter *w, char *text, size_t size)
+{
+	struct pollfd outcome = { .fd = w->outcome[0], .events = POLLIN };
+	ssize_t n;
+
+	if (!w->signalled)
+		kill(w->pid, SIGUSR1);
+	if (poll(&outcome, 1, 3000) != 1) {
+		snprintf(text, size, "it did not return");
+		kill(w->pid, SIGKILL);
+	} else {
+		n = read(w->outcome[0], text, size - 1);
+		text[n > 0 ? n : 0] = '\0';
+	}
+	waitpid(w->pid, NULL, 0);
+	close(w->go[0]);
+	close(w->go[1]);
+	close(w->outcome[0]);
+	close(w->outcome[1]);
+	close(handled_pipe[0]);
+	close(handled_pipe[1]);
+}
+
+/*
+ * One round: the waiter of that kind, and this process holding the lock
+ * (its copy from or to the slow page waits for the waiter's outcome).
+ * Returns what the waiter's call did, and checks the pipe's bytes after.
+ */
+static void lockwait_round(const char *dev, const char *kind, int at_once)
+{
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	struct lock_waiter w = { .kind = kind, .at_once = at_once };
+	struct slow_page page = {
+		.touch = !strcmp(kind, "read") ? "write" : "read",
+		.fill = 'P', .wait_ms = 5000,
+		.ready = lock_waiter_done, .arg = &w,
+	};
+	int reading = !strcmp(kind, "read");
+	int fd = open_or_die(dev, O_RDWR);
+	static char held[1 << 17];
+	ssize_t n, size = 0, left;
+	char text[160];
+
+	if (!reading)
+		size = fill(dev, 'a');	/* the writer sleeps for room */
+	lock_waiter_start(&w, dev);
+	slow_page_arm(&page);
+	/*
+	 * Real-time priority, on one CPU: the waiter, woken by the first
+	 * call below, cannot run before the second one holds the lock.
+	 */
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
+		die("sched_setscheduler: %s", strerror(errno));
+	if (reading) {
+		/* data for the woken reader, then the lock, copying it out */
+		if (!at_once && write(fd, "d", 1) != 1)
+			die("write: %s", strerror(errno));
+		n = at_once ? write(fd, page.addr, 1) : read(fd, page.addr, 1);
+	} else {
+		/* room for the woken writer, then the lock, copying in */
+		if (!at_once && read(fd, held, 1) != 1)
+			die("read: %s", strerror(errno));
+		n = at_once ? read(fd, page.addr, 1) : write(fd, page.addr, 1);
+	}
+	sched_setscheduler(0, SCHED_OTHER, &other);
+	slow_page_join(&page);
+	if (n != 1)
+		die("this process's call, the one holding the lock, returned %zd",
+		    n);
+	lock_waiter_outcome(&w, text, sizeof(text));
+	printf("a %s %s: %s\n", kind, at_once ? "waiting for the lock" :
+	       "woken, then waiting for the lock", text);
+
+	/* what the pipe holds: nothing of the waiter's, nothing taken */
+	left = drain(dev, held, sizeof(held));
+	if (reading && at_once && (left != 1 || held[0] != 'P'))
+		die("the pipe holds %zd bytes, not the one byte P written", left);
+	if (reading && !at_once && left != 0)
+		die("the pipe holds %zd bytes, not none", left);
+	if (!reading && at_once && (left != size - 1 || memchr(held, 'V', left)))
+		die("the pipe holds %zd bytes, not the %zd left, and no V", left,
+		    size - 1);
+	if (!reading && !at_once &&
+	    (left != size || held[left - 1] != 'P' || memchr(held, 'V', left)))
+		die("the pipe holds %zd bytes, not the %zd written, and no V",
+		    left, size);
+	close(fd);
+}
+
+static int cmd_lockwait(const char *dev, const char *kind)
+{
+	if (strcmp(kind, "read") && strcmp(kind, "write")) {
+		fprintf(stderr, "pipetest: lockwait: read or write\n");
+		return 2;
+	}
+	set_limit(60, "lockwait did not finish");
+	lockwait_round(dev, kind, 1);
+	lockwait_round(dev, kind, 0);
+	printf("the pipe holds what it should\n");
+	return 0;
+}
+
+/* --- zero ----------------------------------------------------------------- */
+
+static int cmd_zero(const char *dev)
+{
+	int fd = open_or_die(dev, O_RDWR);
+	static char held[1 << 17];
+	ssize_t n, size;
+	char byte = 'z';
+
+	set_limit(10, "a call of 0 bytes did not return");
+	n = read(fd, &byte, 0);
+	printf("a read of 0 bytes from the empty pipe: %zd\n", n);
+	size = fill(dev, 'f');
+	n = write(fd, &byte, 0);
+	printf("a write of 0 bytes to the full pipe: %zd\n", n);
+	alarm(0);
+	n = drain(dev, held, sizeof(held));
+	if (n != size || memchr(held, 'z', n))
+		die("the pipe holds %zd bytes, not the %zd written", n, size);
+	printf("the pipe holds what it should\n");
 	return 0;
 }
 
@@ -1065,9 +1325,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: pipetest blocked PID read|write|poll [SECONDS]\n"
 		"       pipetest exited PID [SECONDS]\n"
-		"       pipetest signal DEVICE restart|norestart\n"
+		"       pipetest signal DEVICE restart|norestart [read|write]\n"
 		"       pipetest wakeone DEVICE READERS\n"
 		"       pipetest lostwake DEVICE\n"
+		"       pipetest lockwait DEVICE read|write\n"
+		"       pipetest zero DEVICE\n"
 		"       pipetest pingpong DEVICE0 DEVICE1 ROUNDS SECONDS\n"
 		"       pipetest records DEVICE WRITERS READERS RECORDS SECONDS\n"
 		"       pipetest tail DEVICE\n"
@@ -1088,12 +1350,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "exited") && (argc == 3 || argc == 4))
 		return cmd_exited(number(argv[2], 1, 1 << 30),
 				  argc == 4 ? number(argv[3], 1, 3600) : 10);
-	if (!strcmp(argv[1], "signal") && argc == 4)
-		return cmd_signal(argv[2], argv[3]);
+	if (!strcmp(argv[1], "signal") && (argc == 4 || argc == 5))
+		return cmd_signal(argv[2], argv[3], argc == 5 ? argv[4] : "read");
 	if (!strcmp(argv[1], "wakeone") && argc == 4)
 		return cmd_wakeone(argv[2], number(argv[3], 2, MAX_PROCS));
 	if (!strcmp(argv[1], "lostwake") && argc == 3)
 		return cmd_lostwake(argv[2]);
+	if (!strcmp(argv[1], "lockwait") && argc == 4)
+		return cmd_lockwait(argv[2], argv[3]);
+	if (!strcmp(argv[1], "zero") && argc == 3)
+		return cmd_zero(argv[2]);
 	if (!strcmp(argv[1], "pingpong") && argc == 6)
 		return cmd_pingpong(argv[2], argv[3],
 				    number(argv[4], 1, 10000000),
