@@ -27,7 +27,11 @@ SOURCE_MAX_BYTES=${SOURCE_MAX_BYTES:-262144}
 # Bounds for one compiler run: address space (KiB), size of any file it
 # writes (KiB), bytes of its output kept in build.log.
 BUILD_MEMORY_KB=4194304 BUILD_FILE_KB=262144 BUILD_LOG_BYTES=262144
-USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20)
+# UBSan, its runtime linked in: undefined behaviour that happens to work
+# (an index one past an array, a shift too far, a signed overflow) stops
+# the program with "runtime error: ..." on stderr, and fails its test
+USER_CFLAGS=(-static -O2 -Wall -Wextra -fmax-errors=20
+	-fsanitize=undefined -fno-sanitize-recover=all)
 
 # only what this script makes: VMs may already run from WORK_DIR/run-*.
 # WORK_DIR/src keeps what Kbuild made last time, the sources aside: after an

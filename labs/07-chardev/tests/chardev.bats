@@ -114,6 +114,7 @@ finish_bg() {
 		assert_output --partial "Invalid argument"
 		refute module_loaded chardev_lab
 		assert [ ! -e "$DEV0" ]
+		assert_kernel_log "chardev_lab: fifo_size=$bad: not a power of two from 16 to 65536"
 	done
 	# both ends of the range are fine
 	insmod "$MODULE" fifo_size=65536
@@ -358,7 +359,7 @@ the pipe holds what it should"
 	assert_output "wrote 0"
 }
 
-# points: 6
+# points: 5
 @test "each byte goes to exactly one of several sleeping readers, and a reader that finds no data sleeps again instead of returning 0" {
 	insmod "$MODULE"
 	# all on one CPU, where pipetest's real-time priority decides who runs
@@ -391,7 +392,7 @@ the reader woke up and got it"
 	assert_line "10000 rounds, every reply right"
 }
 
-# points: 6
+# points: 5
 @test "4 writers and 4 readers share a 64-byte pipe: no record is lost, duplicated, torn or reordered" {
 	insmod "$MODULE" fifo_size=64
 	local bound=$((BATS_TEST_TIMEOUT * 3 / 4))
@@ -457,4 +458,18 @@ load_refused_cleanly() {
 		[[ $stderr == *"usage: pipetool "* ]] ||
 			fail "pipetool $args: no usage on stderr, but: $stderr"
 	done
+}
+
+# points: 2
+@test "pipetool ends every line it prints with a newline" {
+	insmod "$MODULE"
+	# run strips the last newline of the output: "end" shows it
+	run timeout "$LIMIT" bash -c "pipetool write $DEV0 ab; pipetool read $DEV0 2; pipetool poll $DEV0 in 0; echo end"
+	assert_output "wrote 2
+read 2: ab
+poll: timeout
+end"
+	run timeout "$LIMIT" bash -c "pipetool write $DEV0 ab >/dev/null; pipetool poll $DEV0 both 0; echo end"
+	assert_output "poll: POLLIN POLLOUT POLLRDNORM POLLWRNORM
+end"
 }
