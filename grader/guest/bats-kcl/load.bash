@@ -96,6 +96,18 @@ fail_allocations_in_modules() {
 	echo 1 >"$failslab/verbose"
 }
 
+# run_failing_allocation N COMMAND...: bats's run of COMMAND with the Nth
+# allocation a module's code makes for it made to fail (after
+# fail_allocations_in_modules): a request a module answers in the caller's
+# process, as netlink does. The count is the process's own, and exec keeps
+# it: the shell sets it, then becomes COMMAND.
+run_failing_allocation() {
+	local nth=$1
+	shift
+	run bash -c 'echo "$1" >/proc/self/fail-nth && shift && exec "$@"' \
+		run_failing_allocation "$nth" "$@"
+}
+
 # each_failing_allocation_at_load CHECK MODULE_FILE [PARAM=VALUE...]: load
 # the module with the first allocation of its code made to fail, then the
 # second, and so on, until a load comes through without reaching the one

@@ -44,7 +44,7 @@ client() {
 	assert_kernel_log "nlraw_lab: released netlink unit 31 (echoed 1, dropped 0)"
 }
 
-# points: 7
+# points: 6
 @test "nlclient echo prints each reply with its sequence number, for any user" {
 	insmod "$MOD"
 	local long
@@ -61,7 +61,7 @@ seq 4: $long"
 seq 2: again"
 }
 
-# points: 6
+# points: 5
 @test "the raw echo is byte-exact and keeps the sequence number" {
 	insmod "$MOD"
 	run nlprobe raw-exact
@@ -78,7 +78,7 @@ seq 2: again"
 nlmsg_pid of no socket: sender got echo of 7 bytes, seq 8"
 }
 
-# points: 6
+# points: 5
 @test "concurrent clients each get all of their own replies and no one else's" {
 	insmod "$MOD"
 	run nlprobe raw-concurrent 4 200
@@ -104,7 +104,7 @@ nlmsg_pid of no socket: sender got echo of 7 bytes, seq 8"
 	assert_kernel_log "nlraw_lab: released netlink unit 31 (echoed $replies, dropped 0)"
 }
 
-# points: 6
+# points: 5
 @test "malformed messages get no reply or an error, and the module still echoes" {
 	insmod "$MOD"
 	run nlprobe raw-malformed
@@ -133,4 +133,24 @@ then a good echo: echo of 11 bytes, seq 5"
 	assert_success
 	assert_output "with NLM_F_ACK: echo of 7 bytes, seq 21, then ack for seq 21, then nothing
 without NLM_F_ACK: echo of 7 bytes, seq 22, then nothing"
+}
+
+# after a load refused by a failing allocation: the error, said
+raw_load_refused() {
+	assert_output --regexp ' init returned ENOMEM$'
+	assert_kernel_log "nlraw_lab: cannot create netlink unit 31"
+}
+
+# points: 3
+@test "a failing allocation at load or in an echo: ENOMEM, said, nothing leaked, and the echo works after (debug kernel)" {
+	each_failing_allocation_at_load raw_load_refused "$MOD"
+	insmod "$MOD"
+	# the first allocation of nlraw_lab's code in an echo: the reply's
+	run_failing_allocation 1 nlclient echo hello
+	assert_failure
+	assert_output "nlclient: echo: ENOMEM"
+	run client echo again
+	assert_output "seq 1: again"
+	rmmod nlraw_lab
+	assert_kernel_log "nlraw_lab: released netlink unit 31 (echoed 1, dropped 0)"
 }

@@ -22,7 +22,7 @@ user_client() {
 	run-as-user timeout 30 nlclient "$@"
 }
 
-# points: 5
+# points: 4
 @test "nlclient family resolves kcl_genl: its id, version and events group" {
 	run client family
 	assert_failure
@@ -40,7 +40,7 @@ user_client() {
 	assert_equal "$output" "$(nlprobe genl-resolve)"
 }
 
-# points: 5
+# points: 4
 @test "nlclient gecho echoes through the generic family, for any user" {
 	insmod "$MOD"
 	local longest
@@ -95,7 +95,7 @@ KCL_CMD_ECHO as a dump: EOPNOTSUPP
 KCL_CMD_ECHO with a reserved byte set: EINVAL"
 }
 
-# points: 6
+# points: 5
 @test "the admin command needs CAP_NET_ADMIN: EPERM without it, even for root; with it, even for a normal user, it sets the value" {
 	insmod "$MOD"
 	run user_client set 7
@@ -117,7 +117,7 @@ KCL_CMD_ECHO with a reserved byte set: EINVAL"
 	assert_output "value set to 8"
 }
 
-# points: 6
+# points: 5
 @test "multicast members receive the event, non-members do not" {
 	insmod "$MOD"
 	run nlprobe genl-mcast 42
@@ -153,7 +153,7 @@ event value=4"
 	assert_equal "$status" 0
 }
 
-# points: 5
+# points: 4
 @test "after rmmod kcl_genl no longer resolves, and insmod brings it back" {
 	insmod "$MOD"
 	run client gecho before
@@ -201,4 +201,63 @@ event value=4"
 		put into a full message: EMSGSIZE
 	OUT
 	)"
+}
+
+# points: 3
+@test "nlclient's raw_echo and genl_transact refuse answers no kernel sends: empty, short, lying, another seq or type; an error, an ack" {
+	run nlpeer
+	assert_success
+	assert_output "$(cat <<-'OUT'
+		seq 7: hi
+		raw_echo, a good reply: 0
+		raw_echo, no answer: EAGAIN
+		raw_echo, an empty datagram: EPROTO
+		raw_echo, 10 bytes: EPROTO
+		raw_echo, nlmsg_len past the datagram: EPROTO
+		raw_echo, another nlmsg_seq: EPROTO
+		raw_echo, another nlmsg_type: EPROTO
+		raw_echo, an error, ENOMEM: ENOMEM
+		raw_echo, an ack: EPROTO
+		raw_echo, a payload without NUL: EPROTO
+		raw_echo, the longest text that fits, 8175 bytes: 0
+		raw_echo, one byte more: EMSGSIZE
+		genl_transact, a good reply: 20
+		genl_transact, no answer: EAGAIN
+		genl_transact, an empty datagram: EPROTO
+		genl_transact, 10 bytes: EPROTO
+		genl_transact, nlmsg_len past the datagram: EPROTO
+		genl_transact, another nlmsg_seq: EPROTO
+		genl_transact, another nlmsg_type: EPROTO
+		genl_transact, an error, ENOMEM: ENOMEM
+		genl_transact, an ack: 0
+		genl_transact, no room for a generic header: EPROTO
+	OUT
+	)"
+}
+
+# after a load refused by a failing allocation: an error, said
+genl_load_refused() {
+	# the kernel's functions say how they failed (not always ENOMEM)
+	assert_output --regexp ' init returned E[A-Z]+$'
+	assert_kernel_log "genl_lab: cannot register family kcl_genl: error -"
+	run client family
+	assert_output "nlclient: family: ENOENT"
+}
+
+# points: 3
+@test "a failing allocation at load, in an echo or in an event: the error, said, nothing leaked, and the family works after (debug kernel)" {
+	each_failing_allocation_at_load genl_load_refused "$MOD"
+	insmod "$MOD"
+	# the first allocation of genl_lab's code in an echo: the reply's
+	run_failing_allocation 1 nlclient gecho hello
+	assert_failure
+	assert_output "nlclient: gecho: ENOMEM"
+	run client gecho again
+	assert_output "seq 1: again"
+	# in a set, the event's: no event, but the value is set
+	run_failing_allocation 1 nlclient set 5
+	assert_success
+	assert_output "value set to 5"
+	run client get
+	assert_output "value 5"
 }
