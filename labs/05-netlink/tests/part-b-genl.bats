@@ -193,6 +193,7 @@ event value=4"
 		parse a length past the end: EPROTO
 		parse a length one past the end: EPROTO
 		parse a length below a header: EPROTO
+		parse a length of 3, the last: EPROTO
 		parse nothing: ok, found
 		put 3 bytes: ok, nlmsg_len 28, nla_len 7, padding zeros
 		put 3 bytes after an unaligned message: ok, nlmsg_len 32, nla_len 7, padding zeros

@@ -98,6 +98,10 @@ static void nlattrs_parse_cases(void)
 	nlattrs_add(&a, 1, 3, 4);
 	nlattrs_parse("a length below a header", &a);
 
+	/* last, so that no attribute after it fails instead */
+	nlattrs_add(&a, 1, 3, 0);
+	nlattrs_parse("a length of 3, the last", &a);
+
 	nlattrs_parse("nothing", &a);
 }
 
