@@ -74,7 +74,7 @@ status_line() {
 	assert [ -c "$DEV" ]
 }
 
-# points: 9
+# points: 8
 @test "every command round-trips, and QUERY and DUMP write exactly their structure" {
 	insmod "$MODULE"
 	run ioctest query size:query set:2:500 query add:7 add:500 query \
@@ -120,7 +120,7 @@ a terminal's TCGETS: ENOTTY
 state: unchanged"
 }
 
-# points: 8
+# points: 7
 @test "NULL, kernel and read-only addresses give EFAULT, change nothing, and the kernel stays clean" {
 	insmod "$MODULE"
 	ioctest set:2:30 add:30 >/dev/null
@@ -216,7 +216,7 @@ dump: EPERM"
 reset: ok"
 }
 
-# points: 8
+# points: 7
 @test "a descriptor root opened loses the privileged commands when its process drops to uid 1000" {
 	insmod "$MODULE"
 	# opened as root, then setgroups, setgid, setuid: the same descriptor
@@ -267,6 +267,19 @@ $(status_line 0 100 1 5400)"
 	for line in "${lines[@]}"; do
 		assert_regex "$line" '^spin 1000: [1-9][0-9]* added, [1-9][0-9]* refused$'
 	done
+}
+
+# after a load refused by a failing allocation: an error, said, no device
+load_refused_cleanly() {
+	# the kernel's functions say how they failed (not always ENOMEM)
+	assert_output --regexp ' init returned E[A-Z]+$'
+	assert_kernel_log "ioctl_lab: cannot register /dev/kcl_ioctl: error -"
+	assert [ ! -e "$DEV" ]
+}
+
+# points: 3
+@test "a failing allocation at load: the error, said, no device, nothing leaked (debug kernel)" {
+	each_failing_allocation_at_load load_refused_cleanly "$MODULE"
 }
 
 # points: 5
