@@ -205,7 +205,7 @@ event value=4"
 }
 
 # points: 3
-@test "nlclient's raw_echo and genl_transact refuse answers no kernel sends: empty, short, lying, another seq or type; an error, an ack" {
+@test "nlclient's raw_echo, genl_transact, find_group and resolve_family refuse answers no kernel sends: empty, short, lying lengths, another seq or type, missing attributes" {
 	run nlpeer
 	assert_success
 	assert_output "$(cat <<-'OUT'
@@ -232,6 +232,22 @@ event value=4"
 		genl_transact, an error, ENOMEM: ENOMEM
 		genl_transact, an ack: 0
 		genl_transact, no room for a generic header: EPROTO
+		find_group, events alone: 0, id 9
+		find_group, other, then events: 0, id 9
+		find_group, other alone: ENOENT
+		find_group, an empty entry, then events: 0, id 9
+		find_group, events with a 2-byte id: ENOENT
+		find_group, other, then an entry past the end: EPROTO
+		find_group, other, then a header claiming 8 bytes, last: EPROTO
+		find_group, other, then an entry of length 3, last: EPROTO
+		find_group, other, then 3 bytes left over: ENOENT
+		find_group, an entry whose name runs past it: EPROTO
+		resolve_family, a good reply: 0, id 0x20 version 1 events 9
+		resolve_family, no group list: EPROTO
+		resolve_family, no group events: ENOENT
+		resolve_family, a 4-byte family id: EPROTO
+		resolve_family, a 2-byte version: EPROTO
+		resolve_family, no version: EPROTO
 	OUT
 	)"
 }
