@@ -344,6 +344,10 @@ debug_level: 0
 limit: 100
 opens: 8
 counter: 0"
+	# run strips only the last newline: a line without its own would
+	# run into the next command's first, and "end" shows the last one
+	run -0 bash -c "ioctl_client add 1; ioctl_client query; ioctl_client dump; echo end"
+	assert_equal "${#lines[@]} lines, the last: ${lines[12]}" "13 lines, the last: end"
 }
 
 # points: 5
