@@ -136,6 +136,10 @@ add with a kernel address: EFAULT
 dump into NULL: EFAULT
 dump into a kernel address: EFAULT
 state: unchanged"
+	# the add is made, but the new counter cannot be written back
+	run ioctest readonly-add query
+	assert_line "add 5 with a read-only page: EFAULT"
+	assert_line --regexp '^query: .* counter=35$'
 	run kernel_log
 	refute_line --partial "Oops"
 	refute_line --partial "BUG:"

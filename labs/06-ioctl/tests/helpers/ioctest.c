@@ -23,6 +23,7 @@
  *   unknown         _IOR(KCL_IOC_MAGIC, 9, struct kcl_ioctl_status)
  *   enotty          commands that are not exactly ours, one line each
  *   efault          NULL, kernel and read-only addresses, one line each
+ *   readonly-add    EXCHANGE of add 5 from a read-only page
  *   snap, same      remember the status; compare with it: "state: unchanged"
  *   drop            setgroups(0), setgid(1000), setuid(1000), device open
  *   threads:T:N     T threads share the descriptor, thread t makes N adds
@@ -345,26 +346,32 @@ static void op_enotty(void)
 	}
 }
 
-static void op_efault(void)
+/* A page holding @size bytes of @content, made read-only. */
+static void *readonly_page(const void *content, size_t size)
 {
-	struct kcl_ioctl_config config = { .debug_level = 1, .limit = 1 };
-	void *null = address(0), *kernel = address(KERNEL_ADDRESS);
 	long page = sysconf(_SC_PAGESIZE);
 	void *readonly;
-	int err, ret;
 
-	/* a page filled with a valid config, then made read-only */
 	readonly = mmap(NULL, page, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (readonly == MAP_FAILED) {
 		perror("mmap");
 		exit(1);
 	}
-	memcpy(readonly, &config, sizeof(config));
+	memcpy(readonly, content, size);
 	if (mprotect(readonly, page, PROT_READ)) {
 		perror("mprotect");
 		exit(1);
 	}
+	return readonly;
+}
+
+static void op_efault(void)
+{
+	struct kcl_ioctl_config config = { .debug_level = 1, .limit = 1 };
+	void *null = address(0), *kernel = address(KERNEL_ADDRESS);
+	void *readonly = readonly_page(&config, sizeof(config));
+	int err, ret;
 
 	ret = call(KCL_IOC_QUERY, null, &err);
 	printf("query into NULL: %s\n", outcome(ret, err));
@@ -384,7 +391,19 @@ static void op_efault(void)
 	printf("dump into NULL: %s\n", outcome(ret, err));
 	ret = call(KCL_IOC_DUMP, kernel, &err);
 	printf("dump into a kernel address: %s\n", outcome(ret, err));
-	munmap(readonly, page);
+	munmap(readonly, sysconf(_SC_PAGESIZE));
+}
+
+/* EXCHANGE of add 5 from a read-only page: the new counter cannot go back */
+static void op_readonly_add(void)
+{
+	struct kcl_ioctl_exchange xchg = { .add = 5 };
+	void *readonly = readonly_page(&xchg, sizeof(xchg));
+	int err, ret;
+
+	ret = call(KCL_IOC_EXCHANGE, readonly, &err);
+	printf("add 5 with a read-only page: %s\n", outcome(ret, err));
+	munmap(readonly, sysconf(_SC_PAGESIZE));
 }
 
 static void op_snap(void)
@@ -668,6 +687,8 @@ static int run(char *op)
 		op_enotty();
 	else if (!strcmp(op, "efault") && n == 0)
 		op_efault();
+	else if (!strcmp(op, "readonly-add") && n == 0)
+		op_readonly_add();
 	else if (!strcmp(op, "snap") && n == 0)
 		op_snap();
 	else if (!strcmp(op, "same") && n == 0)
