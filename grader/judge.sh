@@ -417,18 +417,25 @@ unexpected_leftovers() {
 judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
 	local marks kind name taint number prev_name="" prev_taint="" new bits
-	local log_source klog digest console_log=${run#"$KCL_ROOT/"}/console.log
+	local ended log_source klog digest console_log=${run#"$KCL_ROOT/"}/console.log
 	local -A taint_of=() name_of=()
 	local bad_taints="" stuck leftovers floods killed='[]' where=""
 	local evidence="" events='{}' logs='{}' taints='{}'
 	vm_status=none
 	[[ -f $run/vm.status ]] && vm_status=$(<"$run/vm.status")
-	# the guest sent its kernel log at the end, unless it did not get there
+	# the guest sent its kernel log at the end, unless it did not get there;
+	# but when the ring buffer behind it lost the start of the tests (many
+	# reports, such as a leak at every load), only the console has it all
+	ended=false
+	grep -q '^@@kcl end' "$run/results.log" 2>/dev/null && ended=true
 	log_source=console
-	grep -q '^@@kcl end' "$run/results.log" 2>/dev/null && log_source=dmesg
+	if $ended && section "$run" dmesg |
+		grep -qF "kcl: lab tests begin $(run_token "$run") "; then
+		log_source=dmesg
+	fi
 	case $vm_status in
 	0)
-		if [[ $log_source == dmesg ]]; then
+		if $ended; then
 			outcome=ended
 		else
 			outcome=crash
