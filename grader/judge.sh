@@ -418,6 +418,8 @@ judge_run() {
 	local run=$1 vm_status outcome tap attributed classified splats tainted
 	local marks kind name taint number prev_name="" prev_taint="" new bits
 	local ended log_source klog digest console_log=${run#"$KCL_ROOT/"}/console.log
+	local token
+	token=$(run_token "$run")
 	local -A taint_of=() name_of=()
 	local bad_taints="" stuck leftovers floods killed='[]' where=""
 	local evidence="" events='{}' logs='{}' taints='{}'
@@ -430,7 +432,7 @@ judge_run() {
 	grep -q '^@@kcl end' "$run/results.log" 2>/dev/null && ended=true
 	log_source=console
 	if $ended && section "$run" dmesg |
-		grep -qF "kcl: lab tests begin $(run_token "$run") "; then
+		grep -qF "kcl: lab tests begin $token "; then
 		log_source=dmesg
 	fi
 	case $vm_status in
@@ -450,7 +452,7 @@ judge_run() {
 		where=$(console_end "$run")
 	fi
 	tap=$(tap_results "$run")
-	klog=$(kernel_log_of "$run" "$log_source" | symbolize_log "$work/symbols" "$(run_token "$run")")
+	klog=$(kernel_log_of "$run" "$log_source" | symbolize_log "$work/symbols" "$token")
 	attributed=$(attributed_log "$run" <<<"$klog")
 	marks=$(markers "$run" <<<"$klog")
 	classified=$(classified_splats "$(awk -F '\037' '$1 == "test" && $5 != "" { print $5 "\t" $2 }' <<<"$marks")" \
@@ -624,6 +626,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	--argjson flood_lines "$FLOOD_LINES" \
 	--arg sparse "$sparse" --arg checkpatch "$checkpatch" \
 	--arg filter "${TEST_FILTER:-}" --arg numbers "$SAME_BUT_NUMBERS" \
+	--arg stopped "${STOP_AT_FIRST_FAILURE:-}" \
 	--argjson seconds "$seconds" --argjson timing "$timing" '
 	def lines: split("\n") | map(select(length > 0));
 	# the worst outcome of all runs decides
@@ -635,6 +638,7 @@ jq -n --arg id "$lab_id" --arg title "$LAB_TITLE" \
 	| (if $outcome == "timeout" then "the VM hit its time limit"
 		elif $outcome == "crash" then "the VM crashed"
 		elif $filter != "" then "TEST_FILTER left it out"
+		elif $stopped != "" then "the run stopped at the first failing test (STOP_AT_FIRST_FAILURE)"
 		else "the VM did not run" end) as $what
 	| ([$runs[].killed[]]) as $killed
 	| def not_run($name): if $name == $last_test and $last_test != ""

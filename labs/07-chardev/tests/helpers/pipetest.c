@@ -331,15 +331,26 @@ static int cmd_exited(pid_t pid, double seconds)
 
 /* --- filling and emptying a pipe ----------------------------------------- */
 
-/* All the bytes the pipe holds, read without sleeping: their count. */
-static ssize_t drain(const char *dev, char *buf, size_t size)
+/*
+ * What a pipe open with O_NONBLOCK holds, read into buf until it is empty
+ * or buf is full: the count of bytes read.
+ */
+static ssize_t drain_fd(int fd, char *buf, size_t size)
 {
-	int fd = open_or_die(dev, O_RDONLY | O_NONBLOCK);
 	ssize_t n, total = 0;
 
 	while ((size_t)total < size &&
 	       (n = read(fd, buf + total, size - total)) > 0)
 		total += n;
+	return total;
+}
+
+/* All the bytes the pipe holds, read without sleeping: their count. */
+static ssize_t drain(const char *dev, char *buf, size_t size)
+{
+	int fd = open_or_die(dev, O_RDONLY | O_NONBLOCK);
+	ssize_t total = drain_fd(fd, buf, size);
+
 	close(fd);
 	return total;
 }
@@ -1280,9 +1291,8 @@ static void release(char **devs, int count)
 		fd = open(devs[i], O_RDWR | O_NONBLOCK);
 		if (fd < 0)
 			continue;
-		do {
-			n = read(fd, buf, sizeof(buf));
-		} while (n > 0);
+		while (drain_fd(fd, buf, sizeof(buf)) == sizeof(buf))
+			;
 		n = write(fd, "release", 7);
 		(void)n;
 		close(fd);
