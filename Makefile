@@ -47,7 +47,8 @@ help:
 	@echo "                            mutation score: mechanical mutants of the solutions, graded;"
 	@echo "                            table and survivors in build/mutate/"
 	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
-	@echo "  make slides               render the lecture slides to build/slides/*.html"
+	@echo "  make slides               render the diagrams (slides/diagrams/*.dot -> .svg) and the"
+	@echo "                            lecture slides to build/slides/*.html"
 	@echo "  make skeletons            regenerate skeletons/ from solutions/ (kit maintainers)"
 	@echo "  make clean                remove build/"
 	@echo

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Render the lecture decks, slides/NN-name.md, to HTML slide shows with
 # pandoc (its built-in dzslides format). Each deck becomes one
-# self-contained file: styles and scripts are inside it, nothing is fetched
-# from the network, and it opens offline in any browser.
+# self-contained file: styles, scripts and diagrams are inside it, nothing
+# is fetched from the network, and it opens offline in any browser.
+#
+# First it renders the diagrams, slides/diagrams/*.dot, to their committed
+# SVGs with slides/diagrams.sh (not with --check: that one uses the SVGs as
+# committed; `make test` checks them with slides/diagrams.sh --check).
 #
 # usage: slides/render.sh [--out DIR] [DECK...]
 #        slides/render.sh --check [DECK...]
@@ -150,6 +154,12 @@ write_style() {
 		  .small { font-size: 17px; }
 		  .small p { font-size: 17px; }
 		  .view section { overflow: hidden; }
+		  section figure { width: auto; height: auto; margin: 4px 0 0;
+		    background: none; text-align: center; }
+		  section figure > * { position: static; }
+		  section figure > img { width: auto; height: auto; max-width: 100%;
+		    max-height: 470px; }
+		  section figcaption { margin: 2px 0 0; font-size: 15px; color: #4a5568; }
 		</style>
 	EOF
 }
@@ -196,6 +206,9 @@ done
 [[ -n $out_dir ]] || bad_usage "--out needs a folder"
 
 command -v pandoc >/dev/null || die "pandoc not found; install pandoc: make deps"
+if [[ $check == false ]]; then
+	"$slides_dir/diagrams.sh" || die "the diagrams did not render"
+fi
 
 decks=()
 if ((${#args[@]})); then
