@@ -30,6 +30,8 @@ KCL_HOST_PACKAGES=(
 	"shellcheck     checks the kit's scripts (make test)"
 	"patch          applies the mutants and fixtures (make test)"
 	"pandoc         renders the lecture slides (make slides, make test)"
+	"graphviz       renders the slide diagrams, slides/diagrams/*.dot (make slides, make test)"
+	"fonts-dejavu-core the diagrams' font: the same SVG bytes on every host"
 	"sparse         the advisory static check of the modules (__user mistakes)"
 	"perl           runs the kernel's checkpatch.pl (advisory style report)"
 )

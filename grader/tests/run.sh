@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: the kit's own tests.
 #
-#   - scripts pass shellcheck; skeletons/ is in sync with solutions/;
+#   - scripts pass shellcheck; skeletons/ is in sync with solutions/; the
+#     slide diagrams (slides/diagrams/*.svg) are up to date with their
+#     sources;
 #   - every lab declares points that add up to 100;
 #   - on each kernel series (KERNEL, default: 6.12, 6.1 and 6.12-debug):
 #     every solution scores full marks with no compiler warning, every
@@ -383,6 +385,7 @@ cd "$KCL_ROOT"
 mapfile -t scripts < <(shell_scripts)
 check "scripts pass shellcheck (${#scripts[@]} files)" shellcheck -x "${scripts[@]}" || true
 check "skeletons/ is in sync with solutions/" grader/skeletons.sh --check || true
+check "the slide diagrams (SVG) are up to date with their sources" slides/diagrams.sh --check || true
 check "the lecture slides render, self-contained" slides/render.sh --check || true
 for id in "${lab_ids[@]}"; do
 	check "$id: every test declares points, 100 in all" lint_lab_points "labs/$id" || true
