@@ -16,8 +16,9 @@
 # The output is deterministic: the same source gives the same bytes. dot
 # writes its version into every SVG; that comment is replaced by one naming
 # the source. Text is measured with the first font the sources name (DejaVu
-# Sans, Debian's fonts-dejavu-core; the others are fallbacks for browsers), so the same graphviz with the same font gives
-# the same SVG on any machine. Run it with LC_ALL=C for the same reason.
+# Sans, Debian's fonts-dejavu-core; the others are fallbacks for browsers),
+# so the same graphviz with the same font gives the same SVG on any machine.
+# It runs dot with LC_ALL=C for the same reason.
 #
 # Exits 1 when dot is missing, a diagram fails to render or a check fails,
 # 2 on bad usage.
