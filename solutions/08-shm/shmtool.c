@@ -230,6 +230,7 @@ static int do_consume(int fd, long n, long timeout_ms)
 	}
 	/* SKELETON: (void)records; */
 	/* SKELETON: (void)deadline; */
+	/* SKELETON: (void)n; */
 	/* SKELETON: (void)wait_readable; */
 	/* SKELETON: fprintf(stderr, "shmtool: consume: not written yet\n"); */
 	/* SKELETON: return 1; */

@@ -35,7 +35,7 @@
 #define KCL_SHM_RATE_MAX	1000
 
 /* The largest count one write(2) may ask for. */
-#define KCL_SHM_PRODUCE_MAX	1000000
+#define KCL_SHM_PRODUCE_MAX	100000
 
 /* One record: 64 bytes, 64 in a page. */
 #define KCL_SHM_PAYLOAD		48
