@@ -394,7 +394,8 @@ load_refused_cleanly() {
 	local args
 	for args in "" "frobnicate" "info x" "stats x" "produce" "produce 0" \
 		"produce 100001" "produce 1x" "consume" "consume 0" \
-		"consume 5 --timeout" "consume 5 --timeout -1" "consume 5 --wait 3"; do
+		"consume 100000001" "consume 5 --timeout" "consume 5 --timeout -1" \
+		"consume 5 --timeout 3600001" "consume 5 --wait 3"; do
 		# shellcheck disable=SC2086 # the words are the arguments
 		run -2 --separate-stderr shmtool $args
 		assert_output ""
