@@ -416,6 +416,10 @@ asked for 1 records
 head 1 tail 0 dropped 0 bad_tail 0
 consumed 1 records: seq 0 to 0, 0 missing, 0 duplicates
 end"
+	# and on stderr
+	run timeout "$LIMIT" bash -c "shmtool consume 1 --timeout 10 2>&1; echo end"
+	assert_output "shmtool: timeout after 0 of 1 records
+end"
 }
 
 # Last: with a module that a mapping does not hold, rmmod succeeds here and
