@@ -29,24 +29,8 @@ root=$(dirname "$slides_dir")
 diagrams_dir=$slides_dir/diagrams
 export LC_ALL=C
 
-die() {
-	printf 'error: %s\n' "$*" >&2
-	exit 1
-}
-
-usage() {
-	sed -n '/^# usage:/,/^# 2 on bad usage/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
-}
-
-bad_usage() {
-	printf 'diagrams.sh: %s\n' "$1" >&2
-	usage >&2
-	exit 2
-}
-
-show_path() {
-	printf '%s\n' "${1#"$root"/}"
-}
+# shellcheck source=slides/common.sh
+. "$slides_dir/common.sh"
 
 # render_dot SRC OUT: SRC (a .dot file) rendered to the SVG file OUT, the
 # version comment of dot replaced by the name of the source. Prints dot's
@@ -83,45 +67,7 @@ resolve() {
 }
 
 out_dir=$diagrams_dir
-out_given=false
-check=false
-args=()
-while (($#)); do
-	case $1 in
-	--out)
-		(($# >= 2)) || bad_usage "--out needs a folder"
-		out_dir=$2
-		out_given=true
-		shift 2
-		;;
-	--out=*)
-		out_dir=${1#--out=}
-		out_given=true
-		shift
-		;;
-	--check)
-		check=true
-		shift
-		;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	--)
-		shift
-		args+=("$@")
-		break
-		;;
-	-*) bad_usage "unknown option $1" ;;
-	*)
-		args+=("$1")
-		shift
-		;;
-	esac
-done
-[[ $check == true && $out_given == true ]] &&
-	bad_usage "--check renders into a temporary folder: no --out with it"
-[[ -n $out_dir ]] || bad_usage "--out needs a folder"
+parse_options "$@"
 
 command -v dot >/dev/null || die "dot not found; install graphviz: make deps"
 

@@ -29,25 +29,8 @@ root=$(dirname "$slides_dir")
 # fewer slides than this in a deck is a sign that its headings went wrong
 min_slides=10
 
-die() {
-	printf 'error: %s\n' "$*" >&2
-	exit 1
-}
-
-usage() {
-	sed -n '/^# usage:/,/^# 2 on bad usage/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
-}
-
-bad_usage() {
-	printf 'render.sh: %s\n' "$1" >&2
-	usage >&2
-	exit 2
-}
-
-# A path shown relative to the repository when it is inside it.
-show_path() {
-	printf '%s\n' "${1#"$root"/}"
-}
+# shellcheck source=slides/common.sh
+. "$slides_dir/common.sh"
 
 # resolve_deck ARG: the deck file ARG names (a path, NN-name[.md] or NN).
 resolve_deck() {
@@ -165,45 +148,7 @@ write_style() {
 }
 
 out_dir=${BUILD_DIR:-$root/build}/slides
-out_given=false
-check=false
-args=()
-while (($#)); do
-	case $1 in
-	--out)
-		(($# >= 2)) || bad_usage "--out needs a folder"
-		out_dir=$2
-		out_given=true
-		shift 2
-		;;
-	--out=*)
-		out_dir=${1#--out=}
-		out_given=true
-		shift
-		;;
-	--check)
-		check=true
-		shift
-		;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	--)
-		shift
-		args+=("$@")
-		break
-		;;
-	-*) bad_usage "unknown option $1" ;;
-	*)
-		args+=("$1")
-		shift
-		;;
-	esac
-done
-[[ $check == true && $out_given == true ]] &&
-	bad_usage "--check renders into a temporary folder: no --out with it"
-[[ -n $out_dir ]] || bad_usage "--out needs a folder"
+parse_options "$@"
 
 command -v pandoc >/dev/null || die "pandoc not found; install pandoc: make deps"
 if [[ $check == false ]]; then

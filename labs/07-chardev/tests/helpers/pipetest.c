@@ -63,6 +63,7 @@
  * saying what), 2 on bad usage, 3 when a time limit ran out.
  */
 #include "kcl-race.h"
+#include "kcl-proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,87 +174,6 @@ static pid_t fork_child(void)
 	return pid;
 }
 
-/*
- * State letter of a process (R, S, D, Z, ...) and the system call it is in
- * (its number, -1 when not in one, -2 when running), from /proc. Returns 0,
- * or -1 when the process is gone.
- */
-static int proc_state(pid_t pid, char *state, long *nr)
-{
-	char path[64], text[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	p = strrchr(text, ')');
-	if (!p || p[1] != ' ')
-		return -1;
-	*state = p[2];
-
-	*nr = -2;
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n > 0) {
-		text[n] = '\0';
-		if (strncmp(text, "running", 7))
-			*nr = strtol(text, NULL, 10);
-	}
-	return 0;
-}
-
-static int syscall_is(long nr, const char *kind)
-{
-	if (!strcmp(kind, "read"))
-		return nr == SYS_read || nr == SYS_readv;
-	if (!strcmp(kind, "write"))
-		return nr == SYS_write || nr == SYS_writev;
-	if (!strcmp(kind, "poll"))
-		return nr == SYS_poll || nr == SYS_ppoll ||
-		       nr == SYS_select || nr == SYS_pselect6 ||
-		       nr == SYS_epoll_wait || nr == SYS_epoll_pwait
-#ifdef SYS_epoll_pwait2
-		       || nr == SYS_epoll_pwait2
-#endif
-		       ;
-	return 0;
-}
-
-/*
- * Wait until process pid sleeps (S or D) in a system call of that kind.
- * Returns its state letter, or 0 if it did not within seconds (then *state
- * and *nr say where it was last seen).
- */
-static char wait_blocked(pid_t pid, const char *kind, double seconds,
-			 char *state, long *nr)
-{
-	double end = now() + seconds;
-
-	do {
-		if (proc_state(pid, state, nr)) {
-			*state = 'X';
-			return 0;
-		}
-		if ((*state == 'S' || *state == 'D') && syscall_is(*nr, kind))
-			return *state;
-		if (*state == 'Z' || *state == 'X')
-			return 0;
-		sleep_ms(5);
-	} while (now() < end);
-	return 0;
-}
-
 static long voluntary_switches(pid_t pid)
 {
 	char path[64], line[128];
@@ -289,44 +209,12 @@ static long number(const char *text, long min, long max)
 
 static int cmd_blocked(pid_t pid, const char *kind, double seconds)
 {
-	char state = '?';
-	long nr = -2;
-
 	if (strcmp(kind, "read") && strcmp(kind, "write") &&
 	    strcmp(kind, "poll")) {
 		fprintf(stderr, "pipetest: blocked: read, write or poll\n");
 		return 2;
 	}
-	if (wait_blocked(pid, kind, seconds, &state, &nr)) {
-		printf("blocked in %s, state %c\n", kind, state);
-		return 0;
-	}
-	if (state == 'X' || state == 'Z')
-		printf("process %d ended instead of blocking in %s\n", pid,
-		       kind);
-	else
-		printf("process %d not asleep in %s after %.0f s (state %c, system call %ld)\n",
-		       pid, kind, seconds, state, nr);
-	return 1;
-}
-
-static int cmd_exited(pid_t pid, double seconds)
-{
-	double end = now() + seconds;
-	char state = '?';
-	long nr;
-
-	do {
-		if (proc_state(pid, &state, &nr) || state == 'Z' ||
-		    state == 'X') {
-			printf("exited\n");
-			return 0;
-		}
-		sleep_ms(5);
-	} while (now() < end);
-	printf("process %d still there after %.0f s (state %c)\n", pid,
-	       seconds, state);
-	return 1;
+	return proc_report_blocked(pid, kind, seconds);
 }
 
 /* --- filling and emptying a pipe ----------------------------------------- */
@@ -410,7 +298,7 @@ static int cmd_signal(const char *dev, const char *mode, const char *kind)
 	child = fork_child();
 	if (child == 0) {
 		/* the signaller */
-		if (!wait_blocked(sleeper, kind, 10, &state, &nr)) {
+		if (!proc_wait_blocked(sleeper, kind, 10, &state, &nr)) {
 			printf("the %s never blocked (state %c, system call %ld)\n",
 			       kind, state, nr);
 			_exit(1);
@@ -421,7 +309,7 @@ static int cmd_signal(const char *dev, const char *mode, const char *kind)
 			_exit(1);
 		if (restart) {
 			/* the restarted call sleeps again, then can go on */
-			wait_blocked(sleeper, kind, 3, &state, &nr);
+			proc_wait_blocked(sleeper, kind, 3, &state, &nr);
 			n = reading ? write(fd, "restarted", 9) :
 				      read(fd, buf, 9);
 			if (n != 9)
@@ -578,7 +466,7 @@ static void start_sleepers(struct sleepers *s, int count, const char *dev,
 		}
 	}
 	for (i = 0; i < count; i++)
-		if (!wait_blocked(s->pids[i], "read", 10, &state, &nr))
+		if (!proc_wait_blocked(s->pids[i], "read", 10, &state, &nr))
 			die("reader %d never slept in read (state %c, system call %ld)",
 			    i, state, nr);
 	for (i = 0; i < count; i++)
@@ -608,7 +496,7 @@ static int sleeper_found_nothing(void *arg)
 	long nr;
 
 	return sleepers_woke(s) &&
-	       wait_blocked(s->pids[0], "read", 1, &state, &nr);
+	       proc_wait_blocked(s->pids[0], "read", 1, &state, &nr);
 }
 
 /* A report from a reader, or 0 when none came within ms. */
@@ -688,7 +576,7 @@ static int cmd_wakeone(const char *dev, int readers)
 		die("%s", text);
 	}
 	for (i = 0; i < readers; i++)
-		if (!wait_blocked(sleepers.pids[i], "read", 5, &state, &nr))
+		if (!proc_wait_blocked(sleepers.pids[i], "read", 5, &state, &nr))
 			die("reader %d did not go back to sleep (state %c, system call %ld)",
 			    i, state, nr);
 	printf("every reader went back to sleep\n");
@@ -815,7 +703,7 @@ static void lock_waiter_start(struct lock_waiter *w, const char *dev)
 		char state;
 		long nr;
 
-		if (!wait_blocked(w->pid, w->kind, 10, &state, &nr))
+		if (!proc_wait_blocked(w->pid, w->kind, 10, &state, &nr))
 			die("the %s never slept (state %c, system call %ld)",
 			    w->kind, state, nr);
 		w->switches = voluntary_switches(w->pid);
@@ -840,7 +728,7 @@ static int lock_waiter_done(void *arg)
 	}
 	if (!w->signalled && (w->at_once ||
 			      voluntary_switches(w->pid) > w->switches) &&
-	    wait_blocked(w->pid, w->kind, 0.01, &state, &nr)) {
+	    proc_wait_blocked(w->pid, w->kind, 0.01, &state, &nr)) {
 		kill(w->pid, SIGUSR1);
 		w->signalled = 1;
 	}
@@ -1158,7 +1046,7 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 		}
 	}
 	for (r = 0; r < readers; r++)
-		if (!wait_blocked(rpids[r], "read", 10, &state, &nr))
+		if (!proc_wait_blocked(rpids[r], "read", 10, &state, &nr))
 			die("reader %d never slept in read (state %c, system call %ld)",
 			    r, state, nr);
 	for (w = 0; w < writers; w++) {
@@ -1358,7 +1246,7 @@ int main(int argc, char **argv)
 		return cmd_blocked(number(argv[2], 1, 1 << 30), argv[3],
 				   argc == 5 ? number(argv[4], 1, 3600) : 10);
 	if (!strcmp(argv[1], "exited") && (argc == 3 || argc == 4))
-		return cmd_exited(number(argv[2], 1, 1 << 30),
+		return proc_report_exited(number(argv[2], 1, 1 << 30),
 				  argc == 4 ? number(argv[3], 1, 3600) : 10);
 	if (!strcmp(argv[1], "signal") && (argc == 4 || argc == 5))
 		return cmd_signal(argv[2], argv[3], argc == 5 ? argv[4] : "read");

@@ -67,6 +67,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kcl-proc.h"
 #include "kcl_shm.h"
 
 #define DEVICE	"/dev/" KCL_SHM_NAME
@@ -156,86 +157,6 @@ static const struct kcl_shm_record *map_data(int fd,
 	if (p == MAP_FAILED)
 		die("mmap of the data pages: %s", strerror(errno));
 	return p;
-}
-
-/* --- blocked, exited ------------------------------------------------------ */
-
-/* State letter of a process and its system call (-1: none, -2: running). */
-static int proc_state(pid_t pid, char *state, long *nr)
-{
-	char path[64], text[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	p = strrchr(text, ')');
-	if (!p || p[1] != ' ')
-		return -1;
-	*state = p[2];
-
-	*nr = -2;
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n > 0) {
-		text[n] = '\0';
-		if (strncmp(text, "running", 7))
-			*nr = strtol(text, NULL, 10);
-	}
-	return 0;
-}
-
-static int cmd_blocked(pid_t pid, double seconds)
-{
-	double end = now() + seconds;
-	char state = '?';
-	long nr = -2;
-
-	do {
-		if (proc_state(pid, &state, &nr) || state == 'Z') {
-			printf("process %d ended instead of blocking in poll\n",
-			       pid);
-			return 1;
-		}
-		if ((state == 'S' || state == 'D') &&
-		    (nr == SYS_poll || nr == SYS_ppoll)) {
-			printf("blocked in poll, state %c\n", state);
-			return 0;
-		}
-		sleep_us(5000);
-	} while (now() < end);
-	printf("process %d not asleep in poll after %.0f s (state %c, system call %ld)\n",
-	       pid, seconds, state, nr);
-	return 1;
-}
-
-static int cmd_exited(pid_t pid, double seconds)
-{
-	double end = now() + seconds;
-	char state = '?';
-	long nr;
-
-	do {
-		if (proc_state(pid, &state, &nr) || state == 'Z') {
-			printf("exited\n");
-			return 0;
-		}
-		sleep_us(5000);
-	} while (now() < end);
-	printf("process %d still there after %.0f s (state %c)\n", pid,
-	       seconds, state);
-	return 1;
 }
 
 /* --- the mapping rules ---------------------------------------------------- */
@@ -603,11 +524,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	if (!strcmp(argv[1], "blocked") && (argc == 3 || argc == 4))
-		return cmd_blocked(number(argv[2], 1, 1 << 30),
-				   argc == 4 ? number(argv[3], 1, 3600) : 10);
+		return proc_report_blocked(number(argv[2], 1, 1 << 30), "poll",
+					   argc == 4 ?
+					   number(argv[3], 1, 3600) : 10);
 	if (!strcmp(argv[1], "exited") && (argc == 3 || argc == 4))
-		return cmd_exited(number(argv[2], 1, 1 << 30),
-				  argc == 4 ? number(argv[3], 1, 3600) : 10);
+		return proc_report_exited(number(argv[2], 1, 1 << 30),
+					  argc == 4 ?
+					  number(argv[3], 1, 3600) : 10);
 	if (!strcmp(argv[1], "maps") && argc == 2)
 		return cmd_maps();
 	if (!strcmp(argv[1], "readonly") && argc == 2)
