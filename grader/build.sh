@@ -17,7 +17,10 @@ set -euo pipefail
 # shellcheck source=vm/common.sh
 . "$(dirname "$0")/../vm/common.sh"
 
-lab_dir=$1 submission=$2 work=$3
+# absolute: Kbuild runs in the kernel's tree, not here
+lab_dir=$(cd "$1" && pwd) submission=$2
+mkdir -p "$3"
+work=$(cd "$3" && pwd)
 kcl_load_vm
 # shellcheck source=labs/01-hello/lab.conf
 . "$lab_dir/lab.conf"
