@@ -132,14 +132,6 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -374,8 +366,8 @@ static void *slow_page_serve(void *arg)
 		page->untouched = 1;
 		return NULL;
 	}
-	end = now() + page->wait_ms / 1000.0;
-	while (!(page->was_ready = page->ready(page->arg)) && now() < end)
+	end = proc_now() + page->wait_ms / 1000.0;
+	while (!(page->was_ready = page->ready(page->arg)) && proc_now() < end)
 		sleep_ms(2);
 
 	source = malloc(page->size);
@@ -891,7 +883,7 @@ static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
 	}
 
 	set_limit(seconds, "ping-pong stuck (a lost wake-up?)");
-	start = now();
+	start = proc_now();
 	for (i = 0; i < rounds; i++) {
 		out = i;
 		if (write(ping, &out, 1) != 1)
@@ -904,7 +896,7 @@ static int cmd_pingpong(const char *dev0, const char *dev1, int rounds,
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		die("the other side failed");
 	printf("%d rounds, every reply right\n", rounds);
-	printf("time: %.2f s\n", now() - start);
+	printf("time: %.2f s\n", proc_now() - start);
 	return 0;
 }
 
@@ -1032,7 +1024,7 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	memset(sh->last, -1, sizeof(sh->last));
 	fd = open_or_die(dev, O_RDWR);
 	set_limit(seconds, "records: stuck (a lost wake-up?)");
-	start = now();
+	start = proc_now();
 
 	/* the readers first, all asleep on the empty pipe */
 	for (r = 0; r < readers; r++) {
@@ -1065,13 +1057,13 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	}
 	/* the readers finish the pipe; give up after 2 s without progress */
 	last = -1;
-	quiet = now();
+	quiet = proc_now();
 	while ((count = __atomic_load_n(&sh->consumed, __ATOMIC_SEQ_CST)) <
 	       total && !sh->failed) {
 		if (count != last) {
 			last = count;
-			quiet = now();
-		} else if (now() - quiet > 2) {
+			quiet = proc_now();
+		} else if (proc_now() - quiet > 2) {
 			break;
 		}
 		sleep_ms(5);
@@ -1095,7 +1087,7 @@ static int cmd_records(const char *dev, int writers, int readers, int records,
 	}
 	printf("%d records from %d writers, read by %d readers: none lost, duplicated, torn or out of order\n",
 	       total, writers, readers);
-	printf("time: %.2f s\n", now() - start);
+	printf("time: %.2f s\n", proc_now() - start);
 	return 0;
 }
 
@@ -1190,12 +1182,12 @@ static void release(char **devs, int count)
 static int cmd_rescue(int seconds, char **devs, int count)
 {
 	pid_t parent = getppid();
-	double end = now() + seconds;
+	double end = proc_now() + seconds;
 	char note[160];
 	ssize_t n;
 	int fd;
 
-	while (getppid() == parent && now() < end)
+	while (getppid() == parent && proc_now() < end)
 		sleep_ms(100);
 	if (getppid() != parent)
 		return 0;

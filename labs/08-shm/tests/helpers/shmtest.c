@@ -101,14 +101,6 @@ static void usage(void)
 	exit(2);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_us(long us)
 {
 	struct timespec ts = { us / 1000000, (us % 1000000) * 1000L };
@@ -451,7 +443,7 @@ static int cmd_pump(long total, double seconds)
 	int fd = open_device();
 	struct kcl_shm_ctrl *ctrl = map_ctrl(fd);
 	uint32_t nr = ctrl->nr_records;
-	double end = now() + seconds;
+	double end = proc_now() + seconds;
 	long asked = 0;
 	char text[32];
 
@@ -461,7 +453,7 @@ static int cmd_pump(long total, double seconds)
 		long room = nr - (long)(head - tail), n;
 		int len;
 
-		if (now() > end)
+		if (proc_now() > end)
 			die("pump: asked for %ld of %ld records in %.0f s", asked,
 			    total, seconds);
 		/* wait for room for a quarter of the ring, or the rest */
@@ -496,14 +488,14 @@ static int cmd_hold(void)
 	const struct kcl_shm_record *records = map_data(fd, ctrl);
 	size_t data = ctrl->data_size;
 	struct sigaction sa = { .sa_handler = on_signal };
-	double end = now() + 60;
+	double end = proc_now() + 60;
 
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	close(fd);
 	printf("mapped, file closed\n");
 	fflush(stdout);
-	while (!got_usr1 && !got_term && now() < end)
+	while (!got_usr1 && !got_term && proc_now() < end)
 		sleep_us(10000);
 	if (got_usr1) {
 		munmap((void *)records, data);
@@ -511,7 +503,7 @@ static int cmd_hold(void)
 		printf("unmapped\n");
 		fflush(stdout);
 	}
-	while (!got_term && now() < end)
+	while (!got_term && proc_now() < end)
 		sleep_us(10000);
 	return 0;
 }
