@@ -17,11 +17,14 @@
 #   JOBS=N                        labs (grade), submissions (grade-class) or
 #                                 mutants (mutate) graded at a time
 #                                 (default: one per core)
+#   SURVIVORS_OF=SERIES           mutate: grade only what the last run on
+#                                 SERIES did not kill (e.g. KERNEL=6.12-debug
+#                                 SURVIVORS_OF=6.12)
 
 SHELL := /bin/bash
 LAB ?= all
 SRC ?= skeletons
-export LAB SRC KERNEL ACCEL VM_CPUS EXTRA_TESTS SUBMISSIONS
+export LAB SRC KERNEL ACCEL VM_CPUS EXTRA_TESTS SUBMISSIONS SURVIVORS_OF
 
 .DEFAULT_GOAL := help
 .PHONY: help deps vm grade grade-class boot test catch-rate mutate skeletons slides bench clean
@@ -45,7 +48,8 @@ help:
 	@echo "                            how often a mutant's test catches it (racy mutants)"
 	@echo "  make mutate [LAB=01] [KERNEL=...] [EXTRA_TESTS=DIR] [JOBS=N]"
 	@echo "                            mutation score: mechanical mutants of the solutions, graded;"
-	@echo "                            table and survivors in build/mutate/"
+	@echo "                            table and survivors in build/mutate/SERIES/; SURVIVORS_OF=6.12"
+	@echo "                            grades only what the last 6.12 run did not kill"
 	@echo "  make bench                time grading against a bare VM boot (medians, ratios, floors)"
 	@echo "  make slides               render the diagrams (slides/diagrams/*.dot -> .svg) and the"
 	@echo "                            lecture slides to build/slides/*.html"
