@@ -230,7 +230,7 @@ set +e
 # the last resort, should send_lab itself fail
 timeout --kill-after=5 $((limit + LAB_CPIO_WAIT + 10)) \
 	qemu-system-x86_64 "${machine[@]}" \
-	-serial stdio -serial "file:$results" </dev/null |
+	-serial stdio -serial "file:$results" </dev/null 2>"$channel/qemu.err" |
 	{
 		head -c "$keep" >"$console"
 		tail -c "$keep" >"$console_end"
@@ -246,9 +246,13 @@ if [[ -s $console_end ]]; then
 	cat "$console_end" >>"$console"
 fi
 rm -f "$console_end"
-# -action panic=exit-failure exits 1, as do QEMU's own errors: the console
-# tells them apart.
-if ((status == 1)) && grep -q 'Kernel panic' "$console" 2>/dev/null; then
+# -action panic=exit-failure exits 1, as do QEMU's own errors. These say why
+# on stderr; a panic says nothing there, and its "Kernel panic" line may not
+# have reached the console (a busy host, the guest stopped before its UART
+# drained).
+cat "$channel/qemu.err" >&2
+if ((status == 1)) && { grep -q 'Kernel panic' "$console" 2>/dev/null ||
+	[[ ! -s $channel/qemu.err ]]; }; then
 	status=3
 elif ((status == 137)); then
 	status=124
