@@ -332,7 +332,7 @@ a read one byte past the data pages: SIGSEGV"
 		"consumed 2 records: seq 0 to 1, 0 missing, 0 duplicates"
 }
 
-# points: 7
+# points: 6
 @test "a hostile consumer: a tail ahead of head or out of range is refused, counted and logged once; the rest of the page is ignored" {
 	insmod "$MODULE" pages=2
 	run tool produce 5
@@ -422,9 +422,20 @@ end"
 end"
 }
 
+# points: 2
+@test "shmtool reports a failing mmap as shmtool: mmap: MESSAGE on stderr, and exits with 1" {
+	insmod "$MODULE" pages=2
+	# the control page claims more data pages than there are: the kernel
+	# refuses a mapping larger than its region
+	shmtest poke data_size 8192
+	run -1 --separate-stderr tool consume 1 --timeout 1000
+	assert_output ""
+	assert_equal "$stderr" "shmtool: mmap: Invalid argument"
+}
+
 # Last: with a module that a mapping does not hold, rmmod succeeds here and
 # the mapping outlives the module's code.
-# points: 6
+# points: 5
 @test "rmmod is refused while a mapping exists, even with the file closed, and works after munmap" {
 	insmod "$MODULE"
 	start_bg holder shmtest hold
